@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own user folders: nothing touches the real settings, styles or recordings."""
+    home = tmp_path / "vst-home"
+    monkeypatch.setenv("VST_DESKTOP_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    from vst_desktop.core.paths import shared_data_dir
+
+    d = shared_data_dir()
+    assert d is not None, "../shared/data is required beside the checkout for the test suite"
+    return d

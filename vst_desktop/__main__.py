@@ -1,0 +1,3 @@
+from vst_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Shared foundations with no Qt and no torch: errors, frames, paths, settings, logging, stats."""

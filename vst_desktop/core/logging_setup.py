@@ -1,0 +1,32 @@
+"""Logging: a rotating file in the log folder for everything, stderr for warnings."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from vst_desktop.core import paths
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(verbose: bool = False, log_file: Path | None = None) -> Path:
+    """Configure the root logger once; returns the log file path."""
+    log_file = log_file or paths.log_dir() / "vst-desktop.log"
+    root = logging.getLogger()
+    if any(getattr(h, "_vst", False) for h in root.handlers):
+        return log_file
+    root.setLevel(logging.DEBUG)
+    file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3,
+                                                        encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter(_FORMAT))
+    file_handler.setLevel(logging.DEBUG)
+    file_handler._vst = True  # type: ignore[attr-defined]
+    console = logging.StreamHandler()
+    console.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    console._vst = True  # type: ignore[attr-defined]
+    root.addHandler(file_handler)
+    root.addHandler(console)
+    return log_file
