@@ -1,0 +1,1 @@
+"""The synchronous live path: frame in, stylized frame and timings out. No threads, no Qt."""

@@ -1,0 +1,201 @@
+"""Command line: argparse sub-commands (DESIGN.md section 8). Thin: parse, call a package, print.
+
+Every `VstError` becomes its message on stderr and exit code 2; anything else is logged with its
+traceback to the log file and reported once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from vst_desktop.core.errors import VstError
+from vst_desktop.core.logging_setup import setup_logging
+
+log = logging.getLogger("vst_desktop")
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+# ---- sub-command handlers: each calls one package function and prints its result ----
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from vst_desktop.pipeline.doctor import collect, format_report
+
+    report = collect()
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _cmd_styles(args: argparse.Namespace) -> int:
+    from vst_desktop.styles.library import StyleLibrary
+
+    lib = StyleLibrary()
+    if args.action == "list":
+        styles = lib.list()
+        if args.json:
+            _print_json({"styles": [dict(p.meta.to_json(), builtin=p.builtin, path=str(p.onnx_path))
+                                    for p in styles],
+                         "problems": [e.user_text() for e in lib.problems]})
+        else:
+            for p in styles:
+                where = "built-in" if p.builtin else "user"
+                print(f"{p.id:28s} {p.meta.kind:7s} {where:9s} {p.meta.name}")
+            for e in lib.problems:
+                print(f"skipped: {e.message}", file=sys.stderr)
+        return 0
+    if args.action == "import":
+        for path in args.paths:
+            pkg = lib.import_file(path)
+            print(f"installed {pkg.id} ({pkg.meta.name})")
+        return 0
+    if args.action == "export":
+        dest = lib.export(args.id, args.output or ".")
+        print(f"exported {args.id} to {dest}")
+        return 0
+    if args.action == "remove":
+        lib.remove(args.id)
+        print(f"removed {args.id}")
+        return 0
+    raise AssertionError(args.action)
+
+
+def _cmd_stylize(args: argparse.Namespace) -> int:
+    from vst_desktop.pipeline.sizing import parse_size
+    from vst_desktop.pipeline.stylize import stylize_path
+
+    size = parse_size(args.size) if args.size else None
+    outputs = stylize_path(args.input, args.output, args.style, strength=args.strength, size=size,
+                           progress=not args.quiet)
+    for out in outputs:
+        print(out)
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from vst_desktop.pipeline.bench import format_table, run_bench
+    from vst_desktop.pipeline.sizing import parse_size
+
+    result = run_bench(size=parse_size(args.size), seconds=args.seconds, styles=args.style or None,
+                       prefer_gpu=not args.cpu)
+    if args.json:
+        _print_json(result)
+    else:
+        print(format_table(result))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from vst_desktop.training.entry import main as train_main
+
+    return train_main(args)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from vst_desktop.evaluation.entry import main as evaluate_main
+
+    return evaluate_main(args)
+
+
+def _add_train_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a new style from a folder of images")
+    try:
+        from vst_desktop.training.entry import add_arguments
+    except ImportError as exc:  # the live app installs without the [train] extra
+        p.set_defaults(func=lambda _a: _missing_extra("training", exc))
+        return
+    add_arguments(p)
+    p.set_defaults(func=_cmd_train)
+
+
+def _add_evaluate_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="measure a style's stability, texture, colour and content")
+    from vst_desktop.evaluation.entry import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=_cmd_evaluate)
+
+
+def _missing_extra(what: str, exc: Exception) -> int:
+    raise VstError(f"The {what} engine is not installed ({exc}).",
+                   "Install it with: pip install 'vst-desktop[train]'")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vst-desktop", description="Live video style transfer.")
+    parser.add_argument("--self-test", nargs="?", const="app", default=None, metavar="WHAT",
+                        help="open the window offscreen, run every built-in style, record, exit 0/1 "
+                             "('training' also trains a tiny style from the dialog)")
+    parser.add_argument("--source", default=None, help="camera:N, demo, or a video/image file to open")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("doctor", help="versions, providers requested vs used, cameras")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_doctor)
+
+    p = sub.add_parser("styles", help="list, import, export or remove styles")
+    ssub = p.add_subparsers(dest="action", required=True)
+    q = ssub.add_parser("list")
+    q.add_argument("--json", action="store_true")
+    q = ssub.add_parser("import")
+    q.add_argument("paths", nargs="+", help=".vststyle files")
+    q = ssub.add_parser("export")
+    q.add_argument("id")
+    q.add_argument("-o", "--output", help="destination file or folder")
+    q = ssub.add_parser("remove")
+    q.add_argument("id")
+    p.set_defaults(func=_cmd_styles)
+
+    p = sub.add_parser("stylize", help="stylize a video, an image or a folder of images")
+    p.add_argument("input")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--style", required=True)
+    p.add_argument("--strength", type=float, default=1.0)
+    p.add_argument("--size", help="inference size WxH (default: the style's own)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_stylize)
+
+    p = sub.add_parser("bench", help="model and end-to-end speed per style, against a reference network")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--size", default="640x360")
+    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--style", action="append", help="only these styles (repeatable)")
+    p.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
+    p.set_defaults(func=_cmd_bench)
+
+    _add_train_parser(sub)
+    _add_evaluate_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_file = setup_logging(verbose=args.verbose)
+    try:
+        if args.command is None:
+            from vst_desktop.app import run_app
+
+            return run_app(sys.argv[:1], self_test=args.self_test, source=args.source)
+        return int(args.func(args) or 0)
+    except VstError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - last resort: log the traceback, tell the person once
+        log.exception("unexpected error")
+        print(f"error: something went wrong that we did not expect. Details are in {log_file}.",
+              file=sys.stderr)
+        return 1
