@@ -23,8 +23,7 @@ def _copy_packets(inp: av.container.InputContainer, stream, out_stream, out) -> 
         out.mux(packet)
 
 
-def _transcode_audio(inp: av.container.InputContainer, stream, out) -> None:
-    out_stream = out.add_stream("aac", rate=stream.rate or 48000)
+def _transcode_audio(inp: av.container.InputContainer, stream, out_stream, out) -> None:
     for frame in inp.decode(stream):
         frame.pts = None  # let the encoder's resampler number the samples
         for packet in out_stream.encode(frame):
@@ -40,13 +39,16 @@ def copy_audio(video_path: Path, audio_source: Path, dst: Path) -> Path:
                 av.open(str(dst), "w", format="mp4", options={"movflags": "+faststart"}) as out:
             vstream = vin.streams.video[0]
             astream = ain.streams.audio[0]
+            # Both streams must exist before the first packet: the header is written then.
             out_v = out.add_stream_from_template(vstream)
+            copy = astream.codec_context.name in _MP4_AUDIO
+            out_a = (out.add_stream_from_template(astream) if copy
+                     else out.add_stream("aac", rate=astream.rate or 48000))
             _copy_packets(vin, vstream, out_v, out)
-            if astream.codec_context.name in _MP4_AUDIO:
-                out_a = out.add_stream_from_template(astream)
+            if copy:
                 _copy_packets(ain, astream, out_a, out)
             else:
-                _transcode_audio(ain, astream, out)
+                _transcode_audio(ain, astream, out_a, out)
     except (av.error.FFmpegError, IndexError, OSError) as exc:
         raise RecordingError(f"Could not add the audio track of {audio_source.name} to {dst.name}: {exc}",
                              "The stylized video was written without sound; try another output folder.") from exc
