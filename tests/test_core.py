@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+
+from vst_desktop.core import paths
+from vst_desktop.core.errors import CameraError, DiskFullError, RecordingError, VstError
+from vst_desktop.core.frame import Frame
+from vst_desktop.core.logging_setup import setup_logging
+from vst_desktop.core.settings import SCHEMA, Settings, load_settings, save_settings
+
+
+def test_settings_round_trip(isolated_home):
+    s = Settings(camera="camera:1", resolution=(1280, 720), style="bw_film", strength=0.4, mirror=False,
+                 compare=True, recordings_dir="/tmp/rec")
+    save_settings(s)
+    assert paths.settings_file().is_relative_to(isolated_home)
+    loaded = load_settings()
+    assert loaded.warning == ""
+    assert loaded.settings == s
+    assert json.loads(paths.settings_file().read_text())["schema"] == SCHEMA
+
+
+def test_settings_ignore_unknown_keys_and_bad_types(isolated_home):
+    f = paths.settings_file()
+    f.write_text(json.dumps({"schema": 99, "style": "x", "from_the_future": [1, 2], "strength": "loud",
+                             "resolution": [1, "a"], "mirror": 1}))
+    r = load_settings()
+    assert r.warning == ""
+    assert r.settings.style == "x"
+    assert r.settings.strength == Settings().strength
+    assert r.settings.resolution == Settings().resolution
+    assert r.settings.mirror == Settings().mirror
+
+
+def test_corrupt_settings_are_backed_up_and_replaced_by_defaults(isolated_home):
+    f = paths.settings_file()
+    f.write_text("{ this is not json")
+    r = load_settings()
+    assert r.settings == Settings()
+    assert "could not be read" in r.warning
+    backups = list(f.parent.glob("settings.corrupt-*.json"))
+    assert len(backups) == 1 and backups[0].read_text() == "{ this is not json"
+    assert not f.exists()
+
+
+def test_errors_carry_message_and_hint():
+    e = CameraError("No camera was found.", "Plug one in or open a video file.")
+    assert isinstance(e, VstError) and e.exit_code == 2
+    assert "Plug one in" in str(e)
+    assert issubclass(DiskFullError, RecordingError)
+
+
+def test_frame_reports_its_size():
+    f = Frame(np.zeros((360, 640, 3), np.uint8), 1.5, 7)
+    assert f.size == (640, 360) and f.index == 7
+
+
+def test_user_dirs_follow_home_override(isolated_home):
+    for d in (paths.data_dir(), paths.config_dir(), paths.log_dir(), paths.user_styles_dir(),
+              paths.default_recordings_dir()):
+        assert d.is_dir() and d.is_relative_to(isolated_home)
+
+
+def test_logging_writes_to_rotating_file(isolated_home):
+    log_file = setup_logging()
+    logging.getLogger("vst_desktop.test").warning("hello log")
+    for h in logging.getLogger().handlers:
+        h.flush()
+    # The handler may have been installed by an earlier test with another home; find its file.
+    files = [h.baseFilename for h in logging.getLogger().handlers if hasattr(h, "baseFilename")]
+    assert files
+    assert any("hello log" in open(f).read() for f in files) or "hello log" in log_file.read_text()
