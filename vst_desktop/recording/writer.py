@@ -43,6 +43,9 @@ class Mp4Writer:
         self._last_pts = -1
         self._warned_resize = False
         try:
+            # FFmpeg opens the file only at the first frame: find a bad folder now, not mid-recording.
+            with open(self.path, "ab"):
+                pass
             self._container = av.open(str(self.path), "w", format="mp4",
                                       options={"movflags": "frag_keyframe+empty_moov", "flush_packets": "1"})
         except (av.error.FFmpegError, OSError) as exc:
