@@ -85,7 +85,9 @@ def probe_video(path: str | Path) -> VideoInfo:
         frames = stream.frames or None
         if frames is None and container.duration:
             frames = round(container.duration / av.time_base * fps) or None
-        first = next(_decoded(container, path), None)
+        frames_iter = _decoded(container, path)
+        first = next(frames_iter, None)
+        frames_iter.close()
         if first is None:
             raise SourceError(f"{path.name} holds no decodable video frames.", _DAMAGED_HINT)
         height, width = first[0].shape[:2]
