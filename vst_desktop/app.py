@@ -1,0 +1,57 @@
+"""Composition root: builds the QApplication, the services and the MainWindow; nothing else."""
+
+from __future__ import annotations
+
+import os
+
+from vst_desktop.core.errors import CameraError, VstError
+
+
+def _choose_source(requested: str | None, saved: str, cameras: list) -> tuple[str, list[tuple[str, str, str]]]:
+    """The source to start with and the banner messages that explain the choice."""
+    spec = requested if requested is not None else saved
+    if spec:
+        return spec, []
+    if cameras:
+        return f"camera:{cameras[0].index}", []
+    text = ("No camera was found, so the demo clip is playing. Pick a camera or a video file under "
+            "Source on the right, or use File → Open video file….")
+    return "demo", [("no-camera", text, "info")]
+
+
+def run_app(argv: list[str], self_test: bool | str = False, source: str | None = None) -> int:
+    """Open the main window and run the event loop; with `self_test`, run the self-test instead (0/1)."""
+    if self_test and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the self-test must not need a screen
+    from PySide6.QtWidgets import QApplication
+
+    from vst_desktop.capture.camera import list_cameras
+    from vst_desktop.core.settings import load_settings
+    from vst_desktop.styles.library import StyleLibrary
+    from vst_desktop.ui.main_window import MainWindow
+    from vst_desktop.ui.theme import apply_dark_theme
+
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setApplicationName("vst-desktop")
+    app.setOrganizationName("vst-desktop")
+    apply_dark_theme(app)
+
+    if self_test:
+        from vst_desktop.ui.self_test import run_self_test
+
+        return run_self_test(app, kind=self_test if isinstance(self_test, str) else "app")
+
+    loaded = load_settings()
+    messages = [("settings", loaded.warning, "warning")] if loaded.warning else []
+    try:
+        cameras = list(list_cameras())
+    except (CameraError, OSError):
+        cameras = []
+    spec, source_messages = _choose_source(source, loaded.settings.camera, cameras)
+    try:
+        library = StyleLibrary()
+    except VstError as exc:
+        raise VstError(f"The styles could not be read: {exc.message}", exc.hint) from exc
+    window = MainWindow(loaded.settings, library, spec, cameras=cameras, messages=messages + source_messages)
+    window.show()
+    return app.exec()

@@ -1,0 +1,156 @@
+"""Style gallery: thumbnails with names, "Original" first, a filter box, keyboard navigation.
+
+The list model holds style ids in `ID_ROLE`; "" is Original. Filtering goes through a proxy model so
+the selection survives typing in the search box whenever the selected style still matches.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from vst_desktop.ui.icons import original_thumbnail
+from vst_desktop.ui.signals import emit
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+ORIGINAL_ID = ""
+_THUMB = 96
+
+
+def _style_item(style_id: str, name: str, pixmap: QPixmap, tooltip: str, search_text: str) -> QStandardItem:
+    item = QStandardItem(QIcon(pixmap), name)
+    item.setData(style_id, ID_ROLE)
+    item.setData(search_text.lower(), SEARCH_ROLE)
+    item.setToolTip(tooltip)
+    item.setEditable(False)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
+    return item
+
+
+def _thumbnail(path) -> QPixmap:
+    pm = QPixmap(str(path)) if path else QPixmap()
+    if pm.isNull():  # a package may lack its thumbnail; a blank tile beats a broken layout
+        pm = QPixmap(_THUMB, _THUMB)
+        pm.fill(Qt.GlobalColor.darkGray)
+    return pm
+
+
+class StyleGallery(QWidget):
+    """Emits `style_selected(id)` when the person picks a style (by mouse, keyboard or `select_id`)."""
+
+    style_selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = QStandardItemModel(self)
+        self._proxy = QSortFilterProxyModel(self)
+        self._proxy.setSourceModel(self._model)
+        self._proxy.setFilterRole(SEARCH_ROLE)
+        self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._names: dict[str, str] = {}
+        self._current = ORIGINAL_ID
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search styles")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_filter)
+
+        self.view = QListView(self)
+        self.view.setModel(self._proxy)
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setIconSize(QSize(_THUMB, _THUMB))
+        self.view.setGridSize(QSize(_THUMB + 24, _THUMB + 40))
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
+        self.view.setWordWrap(True)
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.search)
+        lay.addWidget(self.view, 1)
+
+    # ---- content ----
+    def set_styles(self, packages: list) -> None:
+        """Replace the list with Original + `packages` (StylePackage objects), keeping the selection."""
+        keep = self._current
+        self._model.clear()
+        self._names = {ORIGINAL_ID: "Original"}
+        self._model.appendRow(_style_item(ORIGINAL_ID, "Original", original_thumbnail(),
+                                          "The camera image without a style", "original none"))
+        for pkg in packages:
+            meta = pkg.meta
+            where = "built-in" if pkg.builtin else "your style"
+            tip = f"<b>{meta.name}</b> ({where})<br>{meta.description}" if meta.description else meta.name
+            self._names[pkg.id] = meta.name
+            self._model.appendRow(_style_item(pkg.id, meta.name, _thumbnail(pkg.png_path), tip,
+                                              f"{meta.name} {pkg.id} {meta.description}"))
+        self.select_id(keep if keep in self._names else ORIGINAL_ID, notify=keep not in self._names)
+
+    def style_ids(self) -> list[str]:
+        return [self._model.item(r).data(ID_ROLE) for r in range(self._model.rowCount())]
+
+    def visible_ids(self) -> list[str]:
+        return [self._proxy.index(r, 0).data(ID_ROLE) for r in range(self._proxy.rowCount())]
+
+    def name_of(self, style_id: str) -> str:
+        return self._names.get(style_id, style_id)
+
+    def current_id(self) -> str:
+        return self._current
+
+    # ---- selection ----
+    def _proxy_index_of(self, style_id: str) -> QModelIndex:
+        for r in range(self._proxy.rowCount()):
+            idx = self._proxy.index(r, 0)
+            if idx.data(ID_ROLE) == style_id:
+                return idx
+        return QModelIndex()
+
+    def select_id(self, style_id: str, notify: bool = True) -> bool:
+        """Select a style by id; False when it is unknown (e.g. removed since the settings were saved)."""
+        if style_id not in self._names:
+            return False
+        idx = self._proxy_index_of(style_id)
+        changed = style_id != self._current
+        self._current = style_id
+        if idx.isValid():
+            self.view.selectionModel().blockSignals(True)
+            self.view.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.view.selectionModel().blockSignals(False)
+            self.view.scrollTo(idx)
+            self.view.viewport().update()
+        if notify and changed:
+            emit(self.style_selected, style_id)
+        return True
+
+    def select_next(self, step: int) -> None:
+        """Previous (-1) / next (+1) among the visible styles, wrapping around."""
+        ids = self.visible_ids()
+        if not ids:
+            return
+        pos = ids.index(self._current) if self._current in ids else -1 if step > 0 else 0
+        self.select_id(ids[(pos + step) % len(ids)])
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        style_id = current.data(ID_ROLE)
+        if style_id != self._current:
+            self._current = style_id
+            self.view.selectionModel().select(current, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            emit(self.style_selected, style_id)
+
+    def _on_filter(self, text: str) -> None:
+        self._proxy.setFilterFixedString(text.strip().lower())
+        idx = self._proxy_index_of(self._current)
+        if idx.isValid():
+            self.view.selectionModel().blockSignals(True)
+            self.view.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.view.selectionModel().blockSignals(False)

@@ -1,0 +1,626 @@
+"""The main window: video view, side panel, toolbar, menus and shortcuts, wired to the pipeline Engine.
+
+The window owns the GUI-side state (Settings) and turns the person's choices into engine commands; the
+engine's signals come back as view updates and banner messages. Nothing here touches pixels except
+handing the newest result to the VideoView.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vst_desktop.core import paths
+from vst_desktop.core.errors import VstError
+from vst_desktop.core.settings import Settings, save_settings
+from vst_desktop.pipeline.sizing import PRESETS
+from vst_desktop.ui import icons
+from vst_desktop.ui.banner import BannerArea
+from vst_desktop.ui.engine import Engine
+from vst_desktop.ui.latest import LiveResult
+from vst_desktop.ui.side_panel import OPEN_FILE, SidePanel
+from vst_desktop.ui.signals import emit
+from vst_desktop.ui.sources import DEMO, describe_spec
+from vst_desktop.ui.video_view import CompareMode, VideoView, short_provider
+from vst_desktop.ui.worker import SourceOpener
+
+log = logging.getLogger(__name__)
+
+STYLE_SUFFIX = ".vststyle"
+VIDEO_FILTER = "Videos and images (*.mp4 *.mov *.mkv *.avi *.webm *.gif *.png *.jpg *.jpeg);;All files (*)"
+
+
+def format_bytes(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def format_elapsed(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60:02d}:{s % 60:02d}" if s < 3600 else f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+class MainWindow(QMainWindow):
+    """Build with the services from app.py; `close()` stops the engine and saves the settings."""
+
+    result_shown = Signal()  # a new frame reached the view (tests and the self-test listen to it)
+
+    def __init__(self, settings: Settings, library, source_spec: str, *, cameras: list | None = None,
+                 open_source: SourceOpener | None = None, messages: list[tuple[str, str, str]] = (),
+                 settings_path: Path | None = None, persist: bool = True, prefer_gpu: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.library = library
+        self._settings_path = settings_path
+        self._persist = persist
+        self._cameras = cameras if cameras is not None else _list_cameras()
+        self._source_spec = source_spec
+        self._source_info = None
+        self._style_provider = ""
+        self._active_style = ""
+        self._recording_path = ""
+        self.last_result: LiveResult | None = None
+        self.last_recording = None  # RecordingResult of the most recent recording
+        self.frames_shown = 0
+
+        self.setWindowTitle("vst-desktop")
+        self.setWindowIcon(icons.compare_icon())
+        self.setAcceptDrops(True)
+        self.resize(1280, 760)
+
+        self.engine = Engine(open_source, prefer_gpu=prefer_gpu, parent=self)
+        self._build_widgets()
+        self._build_actions()
+        self._build_menus()
+        self._connect_engine()
+        self._apply_settings()
+        for key, text, level in messages:
+            self.banners.show_message(key, text, level, once=True)
+        self._start_engine()
+
+    # ------------------------------------------------------------------ construction
+    def _build_widgets(self) -> None:
+        self.view = VideoView(self)
+        self.view.double_clicked.connect(self.toggle_full_screen)
+        self.banners = BannerArea(self)
+        left = QWidget(self)
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.setSpacing(0)
+        left_lay.addWidget(self.banners)
+        left_lay.addWidget(self.view, 1)
+        self.panel = SidePanel(self)
+        central = QWidget(self)
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(left, 1)
+        lay.addWidget(self.panel)
+        self.setCentralWidget(central)
+        self.source_label = QLabel("", self)
+        self.statusBar().addPermanentWidget(self.source_label)
+        self.statusBar().setSizeGripEnabled(False)
+
+        self.panel.gallery.style_selected.connect(self._on_style_selected)
+        self.panel.strength_changed.connect(self._on_strength)
+        self.panel.source_chosen.connect(self._on_source_chosen)
+        self.panel.format_chosen.connect(self._on_format_chosen)
+        self.panel.preset_chosen.connect(self._on_preset_chosen)
+
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None = None, slot=None,
+                checkable: bool = False, icon=None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            act.setIcon(icon)
+        act.setCheckable(checkable)
+        act.setToolTip(f"{tip or text} ({act.shortcut().toString()})" if shortcut else (tip or text))
+        if slot is not None:
+            (act.toggled if checkable else act.triggered).connect(slot)
+        self.addAction(act)  # window-wide: shortcuts keep working in full screen with the bars hidden
+        return act
+
+    def _build_actions(self) -> None:
+        st = self.style()
+        self.act_record = self._action("Record", "Space", self._on_record_toggled, checkable=True,
+                                       icon=icons.record_icon(), tip="Start or stop recording")
+        self.act_snapshot = self._action("Snapshot", "S", self.snapshot, icon=icons.snapshot_icon(),
+                                         tip="Save the current picture as PNG")
+        self.act_compare = self._action("Compare", "C", self._on_compare_toggled, checkable=True,
+                                        icon=icons.compare_icon(), tip="Compare original and stylized")
+        self.act_side_by_side = self._action("Side by side", None, self._on_side_by_side_toggled,
+                                             checkable=True, tip="Show the original beside the stylized view")
+        self.act_mirror = self._action("Mirror", "M", self._on_mirror_toggled, checkable=True,
+                                       icon=icons.mirror_icon(), tip="Mirror the picture")
+        self.act_stats = self._action("Statistics overlay", "I", self.view.set_stats_visible, checkable=True)
+        self.act_fullscreen = self._action("Full screen", "F", self.toggle_full_screen,
+                                           icon=icons.fullscreen_icon())
+        self.act_leave_fullscreen = self._action("Leave full screen", "Esc", self.leave_full_screen)
+        self.act_prev = self._action("Previous style", "Left", lambda: self.panel.gallery.select_next(-1))
+        self.act_next = self._action("Next style", "Right", lambda: self.panel.gallery.select_next(1))
+        self.act_open_file = self._action("Open video file…", QKeySequence.StandardKey.Open, self.open_video_file,
+                                          icon=st.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
+        self.act_demo = self._action("Play demo clip", None, lambda: self.choose_source(DEMO))
+        self.act_open_recordings = self._action("Open recordings folder", None, self.open_recordings_folder,
+                                                icon=st.standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon))
+        self.act_choose_recordings = self._action("Choose recordings folder…", None,
+                                                  self.choose_recordings_folder)
+        self.act_quit = self._action("Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.act_import = self._action("Import style…", "Ctrl+I", self.import_style_dialog)
+        self.act_export = self._action("Export selected style…", "Ctrl+E", self.export_style_dialog)
+        self.act_remove = self._action("Remove selected style", None, self.remove_selected_style)
+        self.act_reload = self._action("Reload styles", None, self.reload_styles)
+        self.act_about = self._action("About vst-desktop", None, self._about)
+        self.act_keys = self._action("Keyboard shortcuts", None, self._show_shortcuts)
+
+        bar = QToolBar("Main", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addAction(self.act_record)
+        self.record_button = bar.widgetForAction(self.act_record)
+        if isinstance(self.record_button, QToolButton):
+            self.record_button.setObjectName("recordButton")
+            self.record_button.setMinimumWidth(150)
+        bar.addAction(self.act_snapshot)
+        bar.addSeparator()
+        bar.addAction(self.act_compare)
+        bar.addAction(self.act_mirror)
+        spacer = QWidget(bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        bar.addAction(self.act_fullscreen)
+        self.toolbar = bar
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        for a in (self.act_open_file, self.act_demo, None, self.act_snapshot, self.act_record,
+                  self.act_open_recordings, self.act_choose_recordings, None, self.act_quit):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = mb.addMenu("&Styles")
+        for a in (self.act_prev, self.act_next, None, self.act_import, self.act_export, self.act_remove, None,
+                  self.act_reload):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = mb.addMenu("&View")
+        for a in (self.act_compare, self.act_side_by_side, self.act_mirror, self.act_stats, None,
+                  self.act_fullscreen):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = mb.addMenu("&Help")
+        m.addAction(self.act_keys)
+        m.addAction(self.act_about)
+
+    def _connect_engine(self) -> None:
+        w = self.engine.worker
+        w.frame_ready.connect(self._on_frame_ready)
+        w.source_opened.connect(self._on_source_opened)
+        w.source_failed.connect(self._on_source_failed)
+        w.source_problem.connect(self._on_source_problem)
+        w.source_recovered.connect(self._on_source_recovered)
+        w.style_ready.connect(self._on_style_ready)
+        w.style_failed.connect(self._on_style_failed)
+        w.presets_measured.connect(self._on_presets_measured)
+        w.recording_started.connect(self._on_recording_started)
+        w.recording_progress.connect(self._on_recording_progress)
+        w.recording_stopped.connect(self._on_recording_stopped)
+        w.recording_failed.connect(self._on_recording_failed)
+        w.snapshot_saved.connect(lambda p: self.statusBar().showMessage(f"Snapshot saved: {p}", 6000))
+        w.snapshot_failed.connect(lambda m: self.banners.show_message("snapshot", m, "error"))
+
+    def _apply_settings(self) -> None:
+        s = self.settings
+        if s.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(s.window_geometry.encode("ascii")))
+        self.panel.set_sources(self._cameras, self._source_spec,
+                               extra_file=s.camera if s.camera not in ("", DEMO) and
+                               not s.camera.startswith("camera:") else "")
+        self.panel.set_format(s.resolution[0], s.resolution[1], s.fps)
+        self.panel.set_strength(s.strength)
+        self.act_mirror.setChecked(s.mirror)
+        self.act_side_by_side.setChecked(s.extra.get("compare_layout") == "side")
+        self.act_compare.setChecked(s.compare)
+        self.act_stats.setChecked(bool(s.extra.get("show_stats", True)))
+        self.view.set_stats_visible(self.act_stats.isChecked())
+        self.panel.set_preset(s.inference_preset if s.inference_preset in PRESETS else "Fast 360p")
+        self.reload_styles()
+        if not self.panel.gallery.select_id(s.style, notify=False):
+            self.panel.gallery.select_id("", notify=False)
+
+    def _start_engine(self) -> None:
+        e, s = self.engine, self.settings
+        e.start()
+        e.set_mirror(s.mirror)
+        e.set_compare(s.compare)
+        e.set_strength(s.strength)
+        e.set_inference_height(PRESETS[self.panel.current_preset()])
+        e.set_source(self._source_spec, s.resolution, s.fps)
+        self._send_style(self.panel.gallery.current_id())
+        if s.inference_preset not in PRESETS:
+            self._measure_presets()
+
+    def _measure_presets(self) -> None:
+        """Pick the default quality from a measured warm-up of the chosen (or first) style."""
+        styles = self.library.list()
+        chosen = next((p for p in styles if p.id == self.panel.gallery.current_id()), None)
+        pkg = chosen or next((p for p in styles if p.meta.kind == "gan"), styles[0] if styles else None)
+        if pkg is not None:
+            self.panel.preset_note.setText("Measuring speed to choose the quality…")
+            self.engine.measure_presets(str(pkg.onnx_path))
+
+    # ------------------------------------------------------------------ frames
+    def _on_frame_ready(self) -> None:
+        result = self.engine.take_latest()
+        if result is None:
+            return
+        self.last_result = result
+        self.frames_shown += 1
+        compare = self.act_compare.isChecked()
+        result.stats.display_ms = self.view.last_paint_ms
+        self.view.set_frame(result.pixels, result.original if compare else None, result.stats, result.fps,
+                            result.stats.dropped_frames + self.engine.slot.display_dropped,
+                            self.panel.gallery.name_of(result.style_id))
+        emit(self.result_shown)
+
+    # ------------------------------------------------------------------ styles
+    def reload_styles(self) -> None:
+        packages = self.library.list()
+        self.panel.gallery.set_styles(packages)
+        problems = list(getattr(self.library, "problems", []))
+        if problems:
+            names = "; ".join(p.message for p in problems)
+            self.banners.show_message("style-problems", f"Skipped {len(problems)} style(s) that could not be "
+                                      f"read: {names}", "warning", once=True)
+
+    def _send_style(self, style_id: str) -> None:
+        if not style_id:
+            self.engine.set_style("", "")
+            return
+        try:
+            pkg = self.library.get(style_id)
+        except VstError as exc:
+            self.banners.show_message("style", exc.user_text(), "error")
+            self.panel.gallery.select_id("", notify=False)
+            self.engine.set_style("", "")
+            return
+        self.statusBar().showMessage(f"Loading {pkg.meta.name}…")
+        self.engine.set_style(style_id, str(pkg.onnx_path))
+
+    def _on_style_selected(self, style_id: str) -> None:
+        self.settings.style = style_id
+        self._send_style(style_id)
+
+    def _on_style_ready(self, style_id: str, provider: str, fallback_reason: str) -> None:
+        self._active_style = style_id
+        self._style_provider = provider
+        name = self.panel.gallery.name_of(style_id)
+        self.setWindowTitle(f"{name} — vst-desktop" if style_id else "vst-desktop")
+        self.statusBar().showMessage(f"{name} on {short_provider(provider)}" if style_id else "Original", 4000)
+        if fallback_reason:
+            self.banners.show_message("gpu-fallback", f"Running on the CPU. {fallback_reason}", "info",
+                                      once=True)
+
+    def _on_style_failed(self, style_id: str, message: str) -> None:
+        name = self.panel.gallery.name_of(style_id)
+        self.banners.show_message("style", f"The style “{name}” could not be loaded and was skipped. {message}",
+                                  "error")
+        self.panel.gallery.select_id(self._active_style, notify=False)
+        self.statusBar().clearMessage()
+
+    def _selected_user_style(self):
+        style_id = self.panel.gallery.current_id()
+        if not style_id:
+            return None
+        try:
+            return self.library.get(style_id)
+        except VstError:
+            return None
+
+    def import_style(self, path: str | Path) -> bool:
+        try:
+            pkg = self.library.import_file(Path(path))
+        except VstError as exc:
+            self.banners.show_message("import", f"{Path(path).name} was not installed. {exc.user_text()}",
+                                      "error")
+            return False
+        self.reload_styles()
+        self.panel.gallery.select_id(pkg.id)
+        self.statusBar().showMessage(f"Installed the style {pkg.meta.name}", 6000)
+        return True
+
+    def import_style_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import styles", str(Path.home()),
+                                                f"Style packages (*{STYLE_SUFFIX})")
+        for f in files:
+            self.import_style(f)
+
+    def export_style_dialog(self) -> None:
+        pkg = self._selected_user_style()
+        if pkg is None:
+            self.statusBar().showMessage("Pick a style in the gallery to export it.", 5000)
+            return
+        dest, _ = QFileDialog.getSaveFileName(self, "Export style", str(Path.home() / f"{pkg.id}{STYLE_SUFFIX}"),
+                                              f"Style packages (*{STYLE_SUFFIX})")
+        if dest:
+            try:
+                out = self.library.export(pkg.id, Path(dest))
+            except VstError as exc:
+                self.banners.show_message("export", exc.user_text(), "error")
+                return
+            self.statusBar().showMessage(f"Exported {pkg.meta.name} to {out}", 6000)
+
+    def remove_selected_style(self) -> None:
+        pkg = self._selected_user_style()
+        if pkg is None or pkg.builtin:
+            self.statusBar().showMessage("Only styles you installed or trained can be removed.", 5000)
+            return
+        answer = QMessageBox.question(self, "Remove style", f"Remove the style “{pkg.meta.name}”?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.remove_style(pkg.id)
+
+    def remove_style(self, style_id: str) -> bool:
+        try:
+            self.library.remove(style_id)
+        except VstError as exc:
+            self.banners.show_message("remove", exc.user_text(), "error")
+            return False
+        if self.panel.gallery.current_id() == style_id:
+            self.panel.gallery.select_id("")
+        self.reload_styles()
+        return True
+
+    # ------------------------------------------------------------------ drag and drop of .vststyle files
+    @staticmethod
+    def _style_files(event) -> list[str]:
+        md = event.mimeData()
+        if not md.hasUrls():
+            return []
+        return [u.toLocalFile() for u in md.urls() if u.toLocalFile().lower().endswith(STYLE_SUFFIX)]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if self._style_files(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._style_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        files = self._style_files(event)
+        for f in files:
+            self.import_style(f)
+        if files:
+            event.acceptProposedAction()
+
+    # ------------------------------------------------------------------ controls
+    def _on_strength(self, value: float) -> None:
+        self.settings.strength = value
+        self.engine.set_strength(value)
+
+    def _on_mirror_toggled(self, on: bool) -> None:
+        self.settings.mirror = on
+        self.engine.set_mirror(on)
+
+    def _compare_mode(self) -> CompareMode:
+        if not self.act_compare.isChecked():
+            return CompareMode.OFF
+        return CompareMode.SIDE_BY_SIDE if self.act_side_by_side.isChecked() else CompareMode.SPLIT
+
+    def _on_compare_toggled(self, on: bool) -> None:
+        self.settings.compare = on
+        self.engine.set_compare(on)
+        self.view.set_compare_mode(self._compare_mode())
+
+    def _on_side_by_side_toggled(self, on: bool) -> None:
+        self.settings.extra["compare_layout"] = "side" if on else "split"
+        if on and not self.act_compare.isChecked():
+            self.act_compare.setChecked(True)
+        self.view.set_compare_mode(self._compare_mode())
+
+    def _on_preset_chosen(self, name: str) -> None:
+        self.settings.inference_preset = name
+        self.panel.preset_note.setText("")
+        self.engine.set_inference_height(PRESETS[name])
+
+    def _on_presets_measured(self, name: str, measured: dict) -> None:
+        if self.settings.inference_preset in PRESETS:
+            return  # the person chose one meanwhile: theirs wins
+        self.panel.set_preset(name)
+        self.engine.set_inference_height(PRESETS[name])
+        if not measured:
+            self.panel.preset_note.setText("The speed test did not run; the fastest setting is used.")
+            return
+        detail = ", ".join(f"{n.split()[-1]} {ms:.0f} ms" for n, ms in measured.items())
+        self.panel.preset_note.setText(f"Chosen by a speed test on this computer ({detail}; "
+                                       f"smooth 30 fps needs ≤ 24 ms).")
+
+    def _on_format_chosen(self, width: int, height: int, fps: int) -> None:
+        self.settings.resolution, self.settings.fps = (width, height), fps
+        if self._source_spec.startswith("camera:") or not self._source_spec:
+            self.choose_source(self._source_spec)
+
+    def _on_source_chosen(self, spec: str) -> None:
+        if spec == OPEN_FILE:
+            self.open_video_file()
+        else:
+            self.choose_source(spec)
+
+    def choose_source(self, spec: str) -> None:
+        """Switch to a camera, the demo clip or a file; the picture keeps its last frame while it opens."""
+        self._source_spec = spec
+        self.settings.camera = spec
+        self.panel.select_source(spec)
+        self.banners.clear("source")
+        self.banners.clear("camera-lost")
+        self.view.set_placeholder(f"Opening {describe_spec(spec)}…")
+        self.engine.set_source(spec, self.settings.resolution, self.settings.fps)
+
+    def open_video_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video or image", str(Path.home()), VIDEO_FILTER)
+        if path:
+            self.choose_source(path)
+        else:
+            self.panel.revert_source()
+
+    def _on_source_opened(self, info) -> None:
+        self._source_info = info
+        self.source_label.setText(f"{info.name}  ·  {info.width}×{info.height}  ·  {info.fps:.0f} fps")
+        if info.kind == "camera":
+            self.banners.clear("no-camera")
+
+    def _on_source_failed(self, spec: str, message: str) -> None:
+        if spec == DEMO:
+            self.banners.show_message("source", f"Nothing can be shown: {message}", "error")
+            return
+        self.banners.show_message("source", f"{describe_spec(spec).capitalize()} could not be opened. "
+                                  f"{message} The demo clip plays instead.", "warning")
+        self._source_spec = DEMO
+        self.panel.select_source(DEMO)
+        self.engine.set_source(DEMO, self.settings.resolution, self.settings.fps)
+
+    def _on_source_problem(self, message: str) -> None:
+        self.banners.show_message("camera-lost", f"{message} Trying to reconnect…", "warning")
+
+    def _on_source_recovered(self) -> None:
+        self.banners.clear("camera-lost")
+        self.statusBar().showMessage("The camera is back.", 5000)
+
+    # ------------------------------------------------------------------ recording and snapshots
+    def recordings_dir(self) -> Path:
+        return Path(self.settings.recordings_dir) if self.settings.recordings_dir else paths.default_recordings_dir()
+
+    def is_recording(self) -> bool:
+        return self.act_record.isChecked()
+
+    def start_recording(self) -> None:
+        self.act_record.setChecked(True)
+
+    def stop_recording(self) -> None:
+        self.act_record.setChecked(False)
+
+    def _on_record_toggled(self, on: bool) -> None:
+        if on:
+            fps = round(self._source_info.fps) if self._source_info and self._source_info.fps else self.settings.fps
+            self.act_record.setText("Starting…")
+            self.engine.start_recording(str(self.recordings_dir()), int(fps))
+        else:
+            self.act_record.setText("Finishing…")
+            self.engine.stop_recording()
+
+    def _on_recording_started(self, path: str) -> None:
+        self._recording_path = path
+        self.act_record.setIcon(icons.stop_icon())
+        self._on_recording_progress(0.0, 0)
+
+    def _on_recording_progress(self, elapsed: float, size: int) -> None:
+        text = f"{format_elapsed(elapsed)}  ·  {format_bytes(size)}"
+        self.act_record.setText(text)
+        self.view.set_recording_text(text)
+
+    def _reset_record_button(self) -> None:
+        self.act_record.blockSignals(True)
+        self.act_record.setChecked(False)
+        self.act_record.blockSignals(False)
+        self.act_record.setText("Record")
+        self.act_record.setIcon(icons.record_icon())
+        self.view.set_recording_text("")
+
+    def _on_recording_stopped(self, result) -> None:
+        self.last_recording = result
+        self._reset_record_button()
+        if result.error is not None:
+            self.banners.show_message("recording", result.error.user_text(), "error")
+        else:
+            self.statusBar().showMessage(f"Saved {result.path.name}: {format_elapsed(result.duration_s)}, "
+                                         f"{format_bytes(result.bytes)}", 8000)
+
+    def _on_recording_failed(self, message: str) -> None:
+        self._reset_record_button()
+        self.banners.show_message("recording", f"Recording could not start. {message}", "error")
+
+    def snapshot(self) -> None:
+        self.engine.snapshot(str(self.recordings_dir()))
+
+    def open_recordings_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.recordings_dir())))
+
+    def choose_recordings_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Recordings folder", str(self.recordings_dir()))
+        if folder:
+            self.settings.recordings_dir = folder
+            self.statusBar().showMessage(f"Recordings go to {folder}", 5000)
+
+    # ------------------------------------------------------------------ full screen and help
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.leave_full_screen()
+            return
+        for w in (self.panel, self.toolbar, self.statusBar(), self.menuBar()):
+            w.hide()
+        self.showFullScreen()
+
+    def leave_full_screen(self) -> None:
+        if not self.isFullScreen():
+            return
+        self.showNormal()
+        for w in (self.panel, self.toolbar, self.statusBar(), self.menuBar()):
+            w.show()
+
+    def _show_shortcuts(self) -> None:
+        rows = [(a.text(), a.shortcut().toString()) for a in (
+            self.act_record, self.act_snapshot, self.act_compare, self.act_mirror, self.act_prev, self.act_next,
+            self.act_fullscreen, self.act_leave_fullscreen, self.act_stats)]
+        html = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{t}</td></tr>" for t, k in rows)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{html}</table>")
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About vst-desktop",
+                          "<b>vst-desktop</b><br>Live video style transfer: camera → style → view → recording.")
+
+    # ------------------------------------------------------------------ closing
+    def save_settings(self) -> None:
+        self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
+        self.settings.extra["show_stats"] = self.act_stats.isChecked()
+        if not self._persist:
+            return
+        try:
+            save_settings(self.settings, self._settings_path)
+        except OSError as exc:
+            log.warning("settings not saved: %s", exc)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_settings()
+        self.engine.close()  # finalises a running recording before the window goes
+        super().closeEvent(event)
+
+
+def _list_cameras() -> list:
+    from vst_desktop.capture.camera import list_cameras
+
+    try:
+        return list(list_cameras())
+    except (VstError, OSError) as exc:
+        log.warning("listing cameras failed: %s", exc)
+        return []

@@ -1,0 +1,269 @@
+"""The video view: paints the newest frame aspect-correct, with an optional compare split and a stats line.
+
+Frames arrive as numpy BGR arrays and are wrapped (not copied) in a QImage with Format_BGR888. The image
+is drawn into a rectangle in logical pixels; Qt maps it to device pixels, so on a HiDPI screen the frame
+is sampled at full device resolution rather than scaled up from a logical-size pixmap.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from vst_desktop.core.stats import Stats
+from vst_desktop.ui.signals import emit
+from vst_desktop.ui.theme import RECORD_RED
+
+_PROVIDER_NAMES = {
+    "CPUExecutionProvider": "CPU",
+    "CUDAExecutionProvider": "CUDA",
+    "TensorrtExecutionProvider": "TensorRT",
+    "DmlExecutionProvider": "DirectML",
+    "CoreMLExecutionProvider": "CoreML",
+}
+_GRAB_PX = 12  # how close to the divider a press grabs it; elsewhere a press jumps it there
+
+
+class CompareMode(enum.Enum):
+    OFF = "off"
+    SPLIT = "split"
+    SIDE_BY_SIDE = "side"
+
+
+def short_provider(name: str) -> str:
+    return _PROVIDER_NAMES.get(name, name.replace("ExecutionProvider", "")) if name else "original"
+
+
+def to_qimage(pixels: np.ndarray) -> QImage:
+    """Wrap a contiguous HxWx3 uint8 BGR array; the caller keeps the array alive while the image is used."""
+    h, w = pixels.shape[:2]
+    return QImage(pixels.data, w, h, int(pixels.strides[0]), QImage.Format.Format_BGR888)
+
+
+def fit_rect(image_w: int, image_h: int, area: QRectF) -> QRectF:
+    """The largest rectangle with the image's aspect ratio centred in `area` (letter- or pillar-boxed)."""
+    if image_w <= 0 or image_h <= 0 or area.width() <= 0 or area.height() <= 0:
+        return QRectF()
+    scale = min(area.width() / image_w, area.height() / image_h)
+    w, h = image_w * scale, image_h * scale
+    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
+
+
+class VideoView(QWidget):
+    """Shows one frame (and its original for comparison); repaints only when given a new one."""
+
+    double_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 180)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # we fill every pixel ourselves
+        self.setMouseTracking(True)
+        self._pixels: np.ndarray | None = None
+        self._original: np.ndarray | None = None
+        self._stats: Stats | None = None
+        self._fps = 0.0
+        self._dropped = 0
+        self._style_name = ""
+        self._compare = CompareMode.OFF
+        self._divider = 0.5  # fraction of the image width
+        self._dragging = False
+        self._show_stats = True
+        self._recording_text = ""
+        self._placeholder = "Starting video…"
+        self.last_paint_ms = 0.0
+        self.painted_frames = 0
+
+    # ---- state set by the window ----
+    def set_frame(self, pixels: np.ndarray, original: np.ndarray | None = None, stats: Stats | None = None,
+                  fps: float = 0.0, dropped: int = 0, style_name: str = "") -> None:
+        self._pixels = np.ascontiguousarray(pixels)
+        self._original = None if original is None else np.ascontiguousarray(original)
+        self._stats, self._fps, self._dropped, self._style_name = stats, fps, dropped, style_name
+        self.update()
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder = text
+        if self._pixels is None:
+            self.update()
+
+    def set_compare_mode(self, mode: CompareMode) -> None:
+        self._compare = mode
+        self.update()
+
+    def compare_mode(self) -> CompareMode:
+        return self._compare
+
+    def set_divider(self, fraction: float) -> None:
+        self._divider = min(1.0, max(0.0, float(fraction)))
+        self.update()
+
+    def divider(self) -> float:
+        return self._divider
+
+    def set_stats_visible(self, visible: bool) -> None:
+        self._show_stats = visible
+        self.update()
+
+    def set_recording_text(self, text: str) -> None:
+        """'' hides the recording badge; otherwise e.g. '00:12 · 4.1 MB'."""
+        self._recording_text = text
+        self.update()
+
+    def current_pixels(self) -> np.ndarray | None:
+        return self._pixels
+
+    # ---- geometry ----
+    def _image_rects(self) -> tuple[QRectF, QRectF | None]:
+        """Where the stylized image goes and, in side-by-side mode, where the original goes."""
+        area = QRectF(self.rect())
+        assert self._pixels is not None
+        h, w = self._pixels.shape[:2]
+        if self._compare is CompareMode.SIDE_BY_SIDE and self._original is not None:
+            gap = 6.0
+            half = (area.width() - gap) / 2
+            left = fit_rect(w, h, QRectF(area.x(), area.y(), half, area.height()))
+            right = fit_rect(w, h, QRectF(area.x() + half + gap, area.y(), half, area.height()))
+            return right, left
+        return fit_rect(w, h, area), None
+
+    def _divider_x(self, target: QRectF) -> float:
+        return target.x() + target.width() * self._divider
+
+    # ---- painting ----
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        t0 = time.perf_counter()
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(12, 12, 14))
+        if self._pixels is None:
+            p.setPen(QColor(150, 154, 160))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
+            p.end()
+            return
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        target, original_target = self._image_rects()
+        p.drawImage(target, to_qimage(self._pixels))
+        if self._original is not None and self._compare is CompareMode.SIDE_BY_SIDE and original_target:
+            p.drawImage(original_target, to_qimage(self._original))
+            self._draw_tag(p, original_target, "Original", left=True)
+            self._draw_tag(p, target, self._style_name or "Original", left=True)
+        elif self._original is not None and self._compare is CompareMode.SPLIT:
+            self._draw_split(p, target)
+        if self._show_stats:
+            self._draw_stats(p)
+        if self._recording_text:
+            self._draw_recording(p)
+        p.end()
+        self.painted_frames += 1
+        self.last_paint_ms = (time.perf_counter() - t0) * 1000.0
+
+    def _draw_split(self, p: QPainter, target: QRectF) -> None:
+        x = self._divider_x(target)
+        p.save()
+        p.setClipRect(QRectF(target.x(), target.y(), x - target.x(), target.height()))
+        p.drawImage(target, to_qimage(self._original))
+        p.restore()
+        p.setPen(QPen(QColor(255, 255, 255, 220), 2))
+        p.drawLine(QPointF(x, target.top()), QPointF(x, target.bottom()))
+        # A round handle with two arrows says "drag me" without any text.
+        c = QPointF(x, target.center().y())
+        p.setBrush(QColor(255, 255, 255, 230))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(c, 14, 14)
+        p.setBrush(QColor(40, 40, 44))
+        for sign in (-1, 1):
+            tri = QPainterPath()
+            tri.moveTo(c.x() + sign * 10, c.y())
+            tri.lineTo(c.x() + sign * 3, c.y() - 6)
+            tri.lineTo(c.x() + sign * 3, c.y() + 6)
+            tri.closeSubpath()
+            p.drawPath(tri)
+        self._draw_tag(p, target, "Original", left=True)
+        self._draw_tag(p, target, self._style_name or "Original", left=False)
+
+    def _small_font(self) -> QFont:
+        f = QFont(self.font())
+        f.setPointSizeF(max(8.0, f.pointSizeF() * 0.9))
+        return f
+
+    def _pill(self, p: QPainter, text: str, anchor: QPointF, right_align: bool = False,
+              dot: QColor | None = None) -> None:
+        p.setFont(self._small_font())
+        fm = p.fontMetrics()
+        pad, dot_w = 8, (14 if dot else 0)
+        w = fm.horizontalAdvance(text) + 2 * pad + dot_w
+        h = fm.height() + 8
+        x = anchor.x() - w if right_align else anchor.x()
+        box = QRectF(x, anchor.y(), w, h)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 150))
+        p.drawRoundedRect(box, h / 2, h / 2)
+        if dot:
+            p.setBrush(dot)
+            p.drawEllipse(QPointF(box.x() + pad + 4, box.center().y()), 5, 5)
+        p.setPen(QColor(235, 236, 238))
+        p.drawText(box.adjusted(pad + dot_w, 0, -pad, 0), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _draw_tag(self, p: QPainter, target: QRectF, text: str, left: bool) -> None:
+        if left:
+            self._pill(p, text, QPointF(target.x() + 10, target.y() + 10))
+        else:
+            self._pill(p, text, QPointF(target.right() - 10, target.y() + 10), right_align=True)
+
+    def _draw_stats(self, p: QPainter) -> None:
+        s = self._stats
+        parts = [f"{self._fps:.0f} fps"]
+        if s is not None:
+            latency = s.capture_age_ms + s.total_ms + self.last_paint_ms
+            parts.append(f"{latency:.0f} ms")
+            parts.append(short_provider(s.provider))
+            if s.inference_size != (0, 0):
+                parts.append(f"{s.inference_size[0]}×{s.inference_size[1]}")
+        parts.append(f"dropped {self._dropped}")
+        self._pill(p, "  ·  ".join(parts), QPointF(10, self.height() - 38))
+
+    def _draw_recording(self, p: QPainter) -> None:
+        self._pill(p, f"REC  {self._recording_text}", QPointF(self.width() - 10, 10), right_align=True,
+                   dot=RECORD_RED)
+
+    # ---- divider dragging ----
+    def _split_target(self) -> QRectF | None:
+        if self._pixels is None or self._original is None or self._compare is not CompareMode.SPLIT:
+            return None
+        return self._image_rects()[0]
+
+    def _move_divider_to(self, x: float, target: QRectF) -> None:
+        if target.width() > 0:
+            self.set_divider((x - target.x()) / target.width())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        target = self._split_target()
+        if target is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._dragging = True
+            self._move_divider_to(event.position().x(), target)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        target = self._split_target()
+        if target is not None and self._dragging:
+            self._move_divider_to(event.position().x(), target)
+        near = target is not None and abs(event.position().x() - self._divider_x(target)) <= _GRAB_PX
+        self.setCursor(Qt.CursorShape.SplitHCursor if (near or self._dragging) else Qt.CursorShape.ArrowCursor)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._dragging = False
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        emit(self.double_clicked)
+        super().mouseDoubleClickEvent(event)
