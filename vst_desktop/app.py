@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from vst_desktop.core.errors import CameraError, VstError
+from vst_desktop.core.errors import CameraError
 
 
 def _choose_source(requested: str | None, saved: str, cameras: list) -> tuple[str, list[tuple[str, str, str]]]:
@@ -19,27 +19,12 @@ def _choose_source(requested: str | None, saved: str, cameras: list) -> tuple[st
     return "demo", [("no-camera", text, "info")]
 
 
-def run_app(argv: list[str], self_test: bool | str = False, source: str | None = None) -> int:
-    """Open the main window and run the event loop; with `self_test`, run the self-test instead (0/1)."""
-    if self_test and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the self-test must not need a screen
-    from PySide6.QtWidgets import QApplication
-
+def build_main_window(source: str | None = None):
+    """Services (settings, cameras, styles) and the window built on them; needs a QApplication."""
     from vst_desktop.capture.camera import list_cameras
     from vst_desktop.core.settings import load_settings
     from vst_desktop.styles.library import StyleLibrary
     from vst_desktop.ui.main_window import MainWindow
-    from vst_desktop.ui.theme import apply_dark_theme
-
-    app = QApplication.instance() or QApplication(list(argv))
-    app.setApplicationName("vst-desktop")
-    app.setOrganizationName("vst-desktop")
-    apply_dark_theme(app)
-
-    if self_test:
-        from vst_desktop.ui.self_test import run_self_test
-
-        return run_self_test(app, kind=self_test if isinstance(self_test, str) else "app")
 
     loaded = load_settings()
     messages = [("settings", loaded.warning, "warning")] if loaded.warning else []
@@ -48,10 +33,26 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
     except (CameraError, OSError):
         cameras = []
     spec, source_messages = _choose_source(source, loaded.settings.camera, cameras)
-    try:
-        library = StyleLibrary()
-    except VstError as exc:
-        raise VstError(f"The styles could not be read: {exc.message}", exc.hint) from exc
-    window = MainWindow(loaded.settings, library, spec, cameras=cameras, messages=messages + source_messages)
+    library = StyleLibrary()  # corrupt packages land in library.problems; the window names them
+    return MainWindow(loaded.settings, library, spec, cameras=cameras, messages=messages + source_messages)
+
+
+def run_app(argv: list[str], self_test: bool | str = False, source: str | None = None) -> int:
+    """Open the main window and run the event loop; with `self_test`, run the self-test instead (0/1)."""
+    if self_test and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the self-test must not need a screen
+    from PySide6.QtWidgets import QApplication
+
+    from vst_desktop.ui.theme import apply_dark_theme
+
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setApplicationName("vst-desktop")
+    app.setOrganizationName("vst-desktop")
+    apply_dark_theme(app)
+    if self_test:
+        from vst_desktop.ui.self_test import run_self_test
+
+        return run_self_test(app, kind=self_test if isinstance(self_test, str) else "app")
+    window = build_main_window(source)
     window.show()
     return app.exec()

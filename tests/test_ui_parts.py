@@ -1,0 +1,145 @@
+"""The window's parts on their own: latest-result slot, preset choice, video view painting, gallery, banner."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QPoint, QRectF, Qt, Signal
+
+from vst_desktop.core.stats import Stats
+from vst_desktop.ui.banner import BannerArea
+from vst_desktop.ui.gallery import StyleGallery
+from vst_desktop.ui.latest import LatestSlot, LiveResult
+from vst_desktop.ui.main_window import format_bytes, format_elapsed
+from vst_desktop.ui.signals import emit
+from vst_desktop.ui.video_view import CompareMode, VideoView, fit_rect
+from vst_desktop.ui.worker import choose_preset
+
+
+def _result(i: int) -> LiveResult:
+    px = np.full((4, 4, 3), i, np.uint8)
+    return LiveResult(px, None, px, Stats(), "", 1.0, 30.0, i)
+
+
+def test_latest_slot_keeps_only_the_newest_and_counts_what_the_gui_never_saw():
+    slot = LatestSlot()
+    assert slot.put(_result(1)) is True  # nothing waiting: wake the GUI
+    assert slot.put(_result(2)) is False  # a wake-up is already on its way: no second signal
+    assert slot.put(_result(3)) is False
+    assert slot.take().index == 3
+    assert slot.take() is None
+    assert slot.display_dropped == 2
+    assert slot.peek().index == 3
+
+
+def test_preset_is_the_largest_that_fits_the_budget():
+    assert choose_preset({"Fast 360p": 9.0, "Balanced 540p": 20.0, "Quality 720p": 35.0}) == "Balanced 540p"
+    assert choose_preset({"Fast 360p": 40.0}) == "Fast 360p"  # nothing fits: the fastest
+    assert choose_preset({}) == "Fast 360p"
+
+
+def test_emit_survives_many_calls():
+    class Emitter(QObject):
+        ping = Signal(int)
+
+    e, seen = Emitter(), []
+    e.ping.connect(seen.append)
+    before = sys.getrefcount(True)
+    for i in range(3000):  # PySide6 6.12 on CPython 3.11 aborts after a few hundred plain emits
+        emit(e.ping, i)
+    assert len(seen) == 3000
+    assert abs(sys.getrefcount(True) - before) < 50
+
+
+def test_fit_rect_keeps_the_aspect_ratio():
+    r = fit_rect(640, 360, QRectF(0, 0, 1000, 1000))
+    assert r.width() == pytest.approx(1000) and r.height() == pytest.approx(562.5)
+    assert r.y() == pytest.approx((1000 - 562.5) / 2)
+
+
+def _pixel(img, x, y):
+    c = img.pixelColor(x, y)
+    return c.red(), c.green(), c.blue()
+
+
+def test_split_compare_shows_original_left_of_a_draggable_divider(qtbot):
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(400, 225)
+    view.set_stats_visible(False)
+    stylized = np.zeros((90, 160, 3), np.uint8)
+    stylized[:] = (0, 0, 255)  # BGR red
+    original = np.zeros_like(stylized)
+    original[:] = (255, 0, 0)  # BGR blue
+    view.set_frame(stylized, original, Stats(), 30.0, 0, "Red")
+    view.set_compare_mode(CompareMode.SPLIT)
+    view.show()
+    img = view.grab().toImage()
+    y = 200
+    assert _pixel(img, 60, y) == (0, 0, 255)  # left of the divider: the original (blue)
+    assert _pixel(img, 340, y) == (255, 0, 0)  # right: stylized (red)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(300, 112))
+    qtbot.mouseMove(view, QPoint(350, 112))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(350, 112))
+    assert view.divider() == pytest.approx(350 / 400, abs=0.01)
+    img = view.grab().toImage()
+    assert _pixel(img, 340, y) == (0, 0, 255)  # the original now reaches further right
+
+
+def test_view_letterboxes_and_shows_the_frame_without_compare(qtbot):
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.set_stats_visible(False)
+    px = np.full((90, 160, 3), 200, np.uint8)
+    view.set_frame(px, None)
+    img = view.grab().toImage()
+    assert _pixel(img, 200, 200) == (200, 200, 200)
+    assert _pixel(img, 200, 10)[0] < 30  # bars above a wide frame
+
+
+def _pkg(style_id: str, name: str):
+    meta = types.SimpleNamespace(name=name, description=f"{name} look", kind="filter")
+    return types.SimpleNamespace(id=style_id, meta=meta, png_path=None, builtin=True)
+
+
+def test_gallery_lists_original_first_filters_and_navigates(qtbot):
+    g = StyleGallery()
+    qtbot.addWidget(g)
+    g.set_styles([_pkg("a", "Black & white film"), _pkg("b", "Classic film"), _pkg("c", "Van Gogh")])
+    assert g.style_ids() == ["", "a", "b", "c"]
+    assert g.current_id() == ""
+    with qtbot.waitSignal(g.style_selected) as sig:
+        g.select_next(1)
+    assert sig.args == ["a"]
+    g.select_next(-1)
+    g.select_next(-1)
+    assert g.current_id() == "c"  # wraps around
+    qtbot.keyClicks(g.search, "film")
+    assert g.visible_ids() == ["a", "b"]
+    g.select_next(1)
+    assert g.current_id() == "a"
+    g.search.clear()
+    g.set_styles([_pkg("b", "Classic film")])  # "a" was removed: back to Original
+    assert g.current_id() == ""
+
+
+def test_banner_shows_each_problem_once_and_can_be_dismissed(qtbot):
+    area = BannerArea()
+    qtbot.addWidget(area)
+    assert area.show_message("gpu", "Running on the CPU.", "info", once=True)
+    area.clear("gpu")
+    assert not area.show_message("gpu", "Running on the CPU.", "info", once=True)
+    area.show_message("camera", "x" * 1000, "warning")
+    assert area.text("camera") == "x" * 1000 and "camera" in area.keys()
+    assert not area.isHidden()
+    area.clear("camera")
+    assert area.isHidden()
+
+
+def test_formatting_for_the_record_button():
+    assert format_elapsed(75.4) == "01:15"
+    assert format_bytes(4_300_000) == "4.1 MB"
