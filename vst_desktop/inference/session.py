@@ -1,0 +1,200 @@
+"""`StyleSession`: one onnxruntime session for one style, on the best provider that really works here.
+
+The session asks for GPU providers only when their libraries load (see `providers.probe`), reads back
+`get_providers()` to learn what actually runs, and keeps a plain-words `fallback_reason` when a GPU was
+wanted but the CPU is used. `run()` takes and returns HxWx3 uint8 BGR: all maths is inside the graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+from vst_desktop.core import paths
+from vst_desktop.core.errors import InferenceError
+from vst_desktop.inference import providers as prov
+
+log = logging.getLogger(__name__)
+
+# onnxruntime's Python exceptions do not share a base class with RuntimeError; list what it raises.
+try:
+    from onnxruntime.capi import onnxruntime_pybind11_state as _state
+
+    ORT_ERRORS: tuple[type[BaseException], ...] = tuple(
+        getattr(_state, n) for n in ("Fail", "InvalidArgument", "InvalidProtobuf", "NoSuchFile",
+                                     "RuntimeException", "InvalidGraph", "NotImplemented", "EPFail")
+        if hasattr(_state, n)) + (RuntimeError, ValueError, OSError)
+except ImportError:  # pragma: no cover - layout of very old onnxruntime builds
+    ORT_ERRORS = (RuntimeError, ValueError, OSError)
+
+# Providers whose run benefits from IO binding (inputs copied once, output fetched without a second
+# copy through the default run path). On the CPU a plain run measured as fast or faster.
+_BINDING_PROVIDERS = {"TensorrtExecutionProvider", "CUDAExecutionProvider"}
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    # onnxruntime prefixes "[ONNXRuntimeError] : 1 : FAIL : /src/file.cc:123 fn(...)"; keep the message.
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:400]
+    return type(error).__name__
+
+
+def _session_options(threads: int | None) -> ort.SessionOptions:
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = int(threads or prov.physical_cores())
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.log_severity_level = 3  # errors only: we report provider problems ourselves, in plain words
+    return so
+
+
+def _provider_options(provider: str) -> dict:
+    if provider == "TensorrtExecutionProvider":
+        # Building a TensorRT engine takes tens of seconds; cache it, and let it use FP16 kernels.
+        cache = paths.data_dir() / "cache" / "tensorrt"
+        cache.mkdir(parents=True, exist_ok=True)
+        return {"trt_fp16_enable": True, "trt_engine_cache_enable": True,
+                "trt_engine_cache_path": str(cache)}
+    return {}
+
+
+class StyleSession:
+    """Run one style network. Not thread-safe: one session per worker thread."""
+
+    def __init__(self, onnx_path: str | Path, prefer_gpu: bool = True, threads: int | None = None) -> None:
+        self.onnx_path = Path(onnx_path)
+        self.providers_requested: list[str] = prov.preferred_providers(prefer_gpu)
+        # Why each skipped GPU provider was not used, e.g. {"CUDAExecutionProvider": "the NVIDIA ..."}.
+        self.skipped: dict[str, str] = {}
+        if not self.onnx_path.is_file():
+            raise InferenceError(f"The style model {self.onnx_path} does not exist.",
+                                 "Reinstall the style or choose another one.")
+        usable = []
+        for p in self.providers_requested:
+            reason = prov.probe(p)
+            if reason:
+                self.skipped[p] = reason
+            else:
+                usable.append(p)
+        self._session = self._create(usable, threads)
+        self.provider: str = self._session.get_providers()[0]
+        self.fallback_reason: str = self._explain_fallback(prefer_gpu)
+        if self.fallback_reason:
+            log.info("%s", self.fallback_reason)
+        inputs = {i.name: i for i in self._session.get_inputs()}
+        if "frame" not in inputs:
+            raise InferenceError(f"{self.onnx_path.name} has no input named 'frame'; it is not a style model.",
+                                 "Re-export the style with the vst-desktop trainer.")
+        self.has_strength: bool = "strength" in inputs
+        outputs = [o.name for o in self._session.get_outputs()]
+        self._output = "stylized" if "stylized" in outputs else outputs[0]
+        self._use_binding = self.provider in _BINDING_PROVIDERS
+
+    # -- creation -------------------------------------------------------------------------------------
+
+    def _create(self, usable: list[str], threads: int | None) -> ort.InferenceSession:
+        options = [_provider_options(p) for p in usable]
+        printed = io.StringIO()
+        try:
+            # onnxruntime prints "EP Error ... Falling back" to stdout; keep it as the reason instead.
+            with contextlib.redirect_stdout(printed):
+                sess = ort.InferenceSession(str(self.onnx_path), _session_options(threads),
+                                            providers=usable, provider_options=options)
+        except ORT_ERRORS as e:
+            if usable == [prov.CPU]:
+                raise InferenceError(
+                    f"onnxruntime could not load the style model {self.onnx_path.name}: {_first_line(e)}",
+                    "The file is corrupt or not a valid ONNX model; reinstall or re-export the style.") from e
+            for p in usable:
+                if p != prov.CPU:
+                    self.skipped[p] = f"onnxruntime could not start it: {_first_line(e)}"
+            return self._create([prov.CPU], threads)
+        text = printed.getvalue()
+        if "EP Error" in text:
+            first_gpu = next((p for p in usable if p != prov.CPU), "")
+            detail = next((ln.strip() for ln in text.splitlines() if ln.startswith("EP Error")), text.strip())
+            self.skipped.setdefault(first_gpu, f"onnxruntime could not start it: {detail[:400]}")
+        return sess
+
+    def _explain_fallback(self, prefer_gpu: bool) -> str:
+        if not prefer_gpu or self.provider != prov.CPU:
+            return ""
+        wanted = [p for p in self.providers_requested if p != prov.CPU]
+        if not wanted:
+            return ("No GPU provider is available in this onnxruntime build, so the CPU is used; "
+                    "install onnxruntime-gpu (NVIDIA) or onnxruntime-directml (Windows) to use a GPU.")
+        # Report the most useful GPU provider: CUDA when both it and TensorRT were asked for.
+        main = "CUDAExecutionProvider" if "CUDAExecutionProvider" in wanted else wanted[0]
+        reason = self.skipped.get(main) or (
+            "onnxruntime accepted it but placed the model on the CPU (no usable GPU device was found)")
+        names = " and ".join(prov.short_name(p) for p in wanted)
+        verb = "were" if len(wanted) > 1 else "was"
+        return f"{names} {verb} requested but onnxruntime fell back to the CPU: {reason}."
+
+    # -- running --------------------------------------------------------------------------------------
+
+    def _feed(self, bgr: np.ndarray, strength: float) -> dict[str, np.ndarray]:
+        if not isinstance(bgr, np.ndarray) or bgr.dtype != np.uint8 or bgr.ndim != 3 or bgr.shape[2] != 3:
+            got = f"{bgr.dtype} {bgr.shape}" if isinstance(bgr, np.ndarray) else type(bgr).__name__
+            raise InferenceError(f"A style needs an HxWx3 uint8 BGR image, got {got}.",
+                                 "This is a bug in the caller; please report it.")
+        feed = {"frame": np.ascontiguousarray(bgr)[np.newaxis]}
+        if self.has_strength:
+            feed["strength"] = np.array([min(1.0, max(0.0, float(strength)))], dtype=np.float32)
+        return feed
+
+    def run(self, bgr: np.ndarray, strength: float = 1.0) -> np.ndarray:
+        """Stylize one frame (HxWx3 uint8 BGR) and return the same shape and type."""
+        feed = self._feed(bgr, strength)
+        try:
+            if self._use_binding:
+                out = self._run_bound(feed)
+            else:
+                out = self._session.run([self._output], feed)[0]
+        except ORT_ERRORS as e:
+            h, w = bgr.shape[:2]
+            raise InferenceError(
+                f"The style {self.onnx_path.stem} failed on a {w}x{h} frame: {_first_line(e)}",
+                "Try another inference size (a multiple of 8), or re-export the style.") from e
+        if out.ndim != 4 or out.shape[0] != 1 or out.shape[3] != 3 or out.dtype != np.uint8:
+            raise InferenceError(f"The style {self.onnx_path.stem} returned {out.dtype} {out.shape}, "
+                                 "not a [1, H, W, 3] uint8 image.", "Re-export the style.")
+        result = out[0]
+        if not self.has_strength and strength < 1.0:
+            # Old models without a strength input: blend in OpenCV (vectorised, no Python per pixel).
+            s = max(0.0, float(strength))
+            if result.shape == bgr.shape:
+                result = cv2.addWeighted(result, s, bgr, 1.0 - s, 0.0)
+        return result
+
+    def _run_bound(self, feed: dict[str, np.ndarray]) -> np.ndarray:
+        binding = self._session.io_binding()
+        for name, value in feed.items():
+            binding.bind_cpu_input(name, value)
+        binding.bind_output(self._output, "cpu")  # onnxruntime copies the result straight into host memory
+        self._session.run_with_iobinding(binding)
+        return binding.copy_outputs_to_cpu()[0]
+
+    def warmup(self, width: int, height: int, runs: int = 3) -> float:
+        """Run a few frames of this size (first runs allocate and pick kernels); median ms of the runs."""
+        rng = np.random.default_rng(0)
+        img = rng.integers(0, 256, size=(int(height), int(width), 3), dtype=np.uint8)
+        times = []
+        for _ in range(max(1, runs)):
+            t0 = time.perf_counter()
+            self.run(img, 1.0)
+            times.append((time.perf_counter() - t0) * 1000.0)
+        return float(np.median(times))
+
+    def __repr__(self) -> str:
+        return f"StyleSession({self.onnx_path.name!r}, provider={self.provider!r})"

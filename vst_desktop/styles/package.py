@@ -1,0 +1,115 @@
+"""A style package: `<id>.onnx`, `<id>.json` (the `StyleMeta` below) and `<id>.png` (see DESIGN.md 4)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vst_desktop.core.errors import StyleError
+
+SCHEMA = 1
+KINDS = ("gan", "filter")
+# Ids become file names on every platform: keep them to plain ASCII without separators.
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_KNOWN = {"schema", "id", "name", "description", "kind", "license", "sources", "training", "metrics",
+          "inference_size", "hidden"}
+
+
+def check_id(style_id: object, where: str = "") -> str:
+    if not isinstance(style_id, str) or not _ID_RE.match(style_id) or style_id.endswith("."):
+        raise StyleError(f"{where or 'The style'} has an invalid id {style_id!r}.",
+                         "Ids use letters, digits, '_', '-' and '.', up to 64 characters.")
+    return style_id
+
+
+@dataclass
+class StyleMeta:
+    id: str
+    name: str
+    description: str = ""
+    kind: str = "gan"
+    license: str = ""
+    sources: list[dict] = field(default_factory=list)
+    training: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    inference_size: list[int] | None = None
+    hidden: bool = False
+    schema: int = SCHEMA
+    # Keys a newer version wrote: kept so that a round trip through this version loses nothing.
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: object, where: str = "style.json") -> StyleMeta:
+        """Validate a parsed JSON object; StyleError names `where` and the first problem found."""
+
+        def bad(what: str) -> StyleError:
+            return StyleError(f"{where}: {what}.", "Re-export the style, or fix its JSON by hand.")
+
+        if not isinstance(data, dict):
+            raise bad("the file must hold a JSON object")
+        if data.get("schema") != SCHEMA:
+            raise bad(f"unsupported schema {data.get('schema')!r} (this version reads schema {SCHEMA})")
+        style_id = check_id(data.get("id"), where)
+        for key in ("name", "description", "license"):
+            if not isinstance(data.get(key, ""), str):
+                raise bad(f"'{key}' must be a string")
+        if not data.get("name"):
+            raise bad("'name' is missing")
+        if data.get("kind") not in KINDS:
+            raise bad(f"'kind' must be one of {', '.join(KINDS)}, not {data.get('kind')!r}")
+        sources = data.get("sources", [])
+        if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
+            raise bad("'sources' must be a list of objects with file, origin and license")
+        for key in ("training", "metrics"):
+            if not isinstance(data.get(key, {}), dict):
+                raise bad(f"'{key}' must be an object")
+        size = data.get("inference_size")
+        if size is not None and not (isinstance(size, list) and len(size) == 2 and all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 8192 for v in size)):
+            raise bad("'inference_size' must be [width, height] in pixels, or null")
+        if not isinstance(data.get("hidden", False), bool):
+            raise bad("'hidden' must be true or false")
+        return cls(id=style_id, name=data["name"], description=data.get("description", ""),
+                   kind=data["kind"], license=data.get("license", ""), sources=list(sources),
+                   training=dict(data.get("training", {})), metrics=dict(data.get("metrics", {})),
+                   inference_size=list(size) if size else None, hidden=data.get("hidden", False),
+                   extra={k: v for k, v in data.items() if k not in _KNOWN})
+
+    def to_json(self) -> dict:
+        out = {"schema": self.schema, "id": self.id, "name": self.name, "description": self.description,
+               "kind": self.kind, "license": self.license, "sources": self.sources,
+               "training": self.training, "metrics": self.metrics, "inference_size": self.inference_size}
+        if self.hidden:
+            out["hidden"] = True
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def load(cls, path: Path) -> StyleMeta:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise StyleError(f"{Path(path).name}: cannot read the style description ({e}).",
+                             "Reinstall the style.") from e
+        return cls.from_json(data, Path(path).name)
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class StylePackage:
+    id: str
+    onnx_path: Path
+    json_path: Path
+    png_path: Path
+    meta: StyleMeta
+    builtin: bool
+
+    @classmethod
+    def in_folder(cls, folder: Path, meta: StyleMeta, builtin: bool) -> StylePackage:
+        folder = Path(folder)  # not with_suffix(): an id may contain a dot
+        return cls(meta.id, folder / f"{meta.id}.onnx", folder / f"{meta.id}.json", folder / f"{meta.id}.png",
+                   meta, builtin)
