@@ -82,8 +82,8 @@ def build_bw_film() -> onnx.ModelProto:
 CLASSIC_BLACK = np.array([0.075, 0.07, 0.065], np.float32)
 CLASSIC_WHITE = np.array([0.86, 0.93, 0.985], np.float32)
 CLASSIC_CURVE = 0.30  # how far towards smoothstep the tone curve goes
-CLASSIC_DESAT = 0.15
-TEAL = np.array([0.045, 0.02, -0.035], np.float32)
+CLASSIC_DESAT = 0.10
+TEAL = np.array([0.03, 0.015, -0.02], np.float32)
 ORANGE = np.array([-0.05, 0.008, 0.045], np.float32)
 
 

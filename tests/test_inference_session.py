@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from vst_desktop.core.errors import InferenceError
+from vst_desktop.core.paths import builtin_styles_dir
+from vst_desktop.inference import providers
+from vst_desktop.inference.session import StyleSession
+
+
+@pytest.fixture(scope="module")
+def photo(shared_data) -> np.ndarray:
+    img = cv2.imread(str(shared_data / "content" / "val" / "skimage_coffee.png"), cv2.IMREAD_COLOR)
+    assert img is not None
+    return cv2.resize(img, (320, 240), interpolation=cv2.INTER_AREA)
+
+
+@pytest.fixture(scope="module")
+def gpu_session() -> StyleSession:
+    return StyleSession(builtin_styles_dir() / "classic_film.onnx", prefer_gpu=True)
+
+
+def test_preferred_order_ends_with_cpu():
+    order = providers.preferred_providers(True)
+    assert order[-1] == "CPUExecutionProvider"
+    ranks = [providers.GPU_ORDER.index(p) for p in order[:-1]]
+    assert ranks == sorted(ranks)
+    assert providers.preferred_providers(False) == ["CPUExecutionProvider"]
+
+
+def test_gpu_fallback_is_reported_in_plain_words(gpu_session):
+    # This machine has no GPU: the CPU runs, and the reason says so (and does not stay silent).
+    assert gpu_session.provider == "CPUExecutionProvider"
+    assert gpu_session.providers_requested == providers.preferred_providers(True)
+    assert "fell back to the CPU" in gpu_session.fallback_reason or "No GPU provider" in gpu_session.fallback_reason
+
+
+def test_cpu_only_has_no_fallback_reason():
+    s = StyleSession(builtin_styles_dir() / "bw_film.onnx", prefer_gpu=False, threads=1)
+    assert s.provider == "CPUExecutionProvider" and s.fallback_reason == ""
+    assert s.providers_requested == ["CPUExecutionProvider"]
+
+
+def test_describe_for_doctor():
+    d = providers.describe()
+    assert d["onnxruntime_version"] and "CPUExecutionProvider" in d["available"]
+    assert d["cpu"]["physical_cores"] >= 1
+    for p in d["available"]:
+        if p != "CPUExecutionProvider":
+            assert isinstance(d["gpu_checks"][p], str) and d["gpu_checks"][p]
+
+
+def test_strength_zero_returns_input_and_one_changes_it(gpu_session, photo):
+    assert gpu_session.has_strength
+    same = gpu_session.run(photo, strength=0.0)
+    assert same.shape == photo.shape and same.dtype == np.uint8
+    assert np.abs(same.astype(int) - photo.astype(int)).max() <= 1
+    styled = gpu_session.run(photo, strength=1.0)
+    assert np.abs(styled.astype(int) - photo.astype(int)).mean() > 5
+
+
+@pytest.mark.parametrize("size", [(640, 360), (320, 240)])
+def test_dynamic_sizes(gpu_session, photo, size):
+    img = cv2.resize(photo, size)
+    assert gpu_session.run(img).shape == (size[1], size[0], 3)
+
+
+def test_warmup_reports_a_median(gpu_session):
+    assert gpu_session.warmup(64, 48, runs=2) > 0
+
+
+def test_bad_input_image_is_an_inference_error(gpu_session):
+    with pytest.raises(InferenceError, match="HxWx3 uint8"):
+        gpu_session.run(np.zeros((48, 64, 4), np.uint8))
+    with pytest.raises(InferenceError):
+        gpu_session.run(np.zeros((48, 64, 3), np.float32))
+
+
+def test_corrupt_model_is_an_inference_error(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    with pytest.raises(InferenceError, match="bad.onnx"):
+        StyleSession(bad, prefer_gpu=False)
+    with pytest.raises(InferenceError, match="does not exist"):
+        StyleSession(tmp_path / "missing.onnx")
