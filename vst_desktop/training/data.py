@@ -1,0 +1,246 @@
+"""Training data: style folders (or input/target pairs) and content photos, checked before any work starts,
+loaded once into memory, and sampled as random crops with flips and scale jitter.
+
+Sampling uses one `numpy.random.Generator` whose state goes into every checkpoint, so a resumed run
+draws exactly the crops the uninterrupted run would have drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vst_desktop.core import paths
+from vst_desktop.core.errors import TrainingDataError
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
+MIN_SIDE = 64  # smaller images cannot give a useful crop
+
+
+@dataclass
+class FolderScan:
+    """The usable images of a folder and what was skipped (with the reason), for the user to see."""
+
+    folder: Path
+    images: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+@dataclass
+class PairScan:
+    folder: Path
+    pairs: list[tuple[Path, Path]] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _image_size(path: Path) -> tuple[int, int] | None:
+    img = read_rgb(path)
+    return None if img is None else img.shape[:2]
+
+
+def read_rgb(path: Path) -> np.ndarray | None:
+    """uint8 RGB HxWx3, or None when OpenCV cannot decode the file."""
+    data = np.fromfile(str(path), dtype=np.uint8)  # fromfile+imdecode: works with non-ASCII paths on Windows
+    img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    return None if img is None else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def _check_folder(folder: Path, role: str) -> list[Path]:
+    if not folder.exists():
+        raise TrainingDataError(f"The {role} folder {folder} does not exist.",
+                                "Check the path, or choose the folder again.")
+    if not folder.is_dir():
+        raise TrainingDataError(f"{folder} is a file, not a folder of {role} images.",
+                                "Give the folder that holds the images.")
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    if not files:
+        raise TrainingDataError(f"The {role} folder {folder} is empty.",
+                                "Put a few images (jpg, png, webp, bmp) in it.")
+    return files
+
+
+def scan_images(folder: Path | str, role: str = "style") -> FolderScan:
+    """Every readable image of at least MIN_SIDE px in `folder`; raises TrainingDataError when none is."""
+    folder = Path(folder)
+    scan = FolderScan(folder)
+    for path in _check_folder(folder, role):
+        if path.suffix.lower() not in IMAGE_EXTENSIONS:
+            scan.skipped.append((path, "not an image file"))
+            continue
+        size = _image_size(path)
+        if size is None:
+            scan.skipped.append((path, "cannot be read as an image"))
+        elif min(size) < MIN_SIDE:
+            scan.skipped.append((path, f"too small ({size[1]}x{size[0]} px, needs {MIN_SIDE} px or more)"))
+        else:
+            scan.images.append(path)
+    if not scan.images:
+        reasons = "; ".join(f"{p.name}: {why}" for p, why in scan.skipped[:5])
+        raise TrainingDataError(f"The {role} folder {folder} holds no usable images ({reasons}).",
+                                f"Add jpg, png, webp or bmp images of at least {MIN_SIDE}x{MIN_SIDE} px.")
+    return scan
+
+
+def is_paired_folder(folder: Path | str) -> bool:
+    folder = Path(folder)
+    return (folder / "input").is_dir() and (folder / "target").is_dir()
+
+
+def scan_pairs(folder: Path | str) -> PairScan:
+    """(input, target) files with the same name stem; raises TrainingDataError when there are none."""
+    folder = Path(folder)
+    inputs = scan_images(folder / "input", role="input")
+    targets = scan_images(folder / "target", role="target")
+    by_stem = {p.stem: p for p in targets.images}
+    scan = PairScan(folder, skipped=inputs.skipped + targets.skipped)
+    for src in inputs.images:
+        dst = by_stem.pop(src.stem, None)
+        if dst is None:
+            scan.skipped.append((src, "no target image with the same name"))
+        elif _image_size(src) != _image_size(dst):
+            scan.skipped.append((src, "input and target sizes differ"))
+        else:
+            scan.pairs.append((src, dst))
+    scan.skipped += [(p, "no input image with the same name") for p in by_stem.values()]
+    if not scan.pairs:
+        raise TrainingDataError(f"{folder} has input/ and target/ folders but no matching pairs.",
+                                "Give each edited image in target/ the same file name as its original in input/.")
+    return scan
+
+
+def bundled_content_dir() -> Path:
+    return paths.resources_dir() / "content"
+
+
+def downsize(img: np.ndarray, max_side: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1.0:
+        return img
+    return cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
+def load_images(files: list[Path], max_side: int) -> list[np.ndarray]:
+    out = []
+    for f in files:
+        img = read_rgb(f)
+        if img is None:  # scanned as readable a moment ago: the file changed under us
+            raise TrainingDataError(f"{f} can no longer be read.", "Check that the folder is not being modified.")
+        out.append(downsize(img, max_side))
+    return out
+
+
+class CropSampler:
+    """Random square crops with scale jitter and horizontal flips, as float32 RGB NCHW in [0, 1].
+
+    Each crop covers a square window whose side is a random fraction (`scale_range`) of the image's short
+    side, resized to `crop` px: a small fraction zooms in (large strokes), a large one shows more context.
+    In paired mode the same window is cut from the input and the target.
+    """
+
+    def __init__(self, images: list[np.ndarray], crop: int, scale_range: tuple[float, float],
+                 targets: list[np.ndarray] | None = None) -> None:
+        self.images = images
+        self.targets = targets
+        self.crop = crop
+        self.scale_range = scale_range
+
+    def _window(self, rng: np.random.Generator, h: int, w: int) -> tuple[int, int, int]:
+        lo, hi = self.scale_range
+        side = int(round(min(h, w) * rng.uniform(lo, hi)))
+        side = max(min(side, h, w), 8)
+        y = int(rng.integers(0, h - side + 1))
+        x = int(rng.integers(0, w - side + 1))
+        return y, x, side
+
+    def _cut(self, img: np.ndarray, y: int, x: int, side: int, flip: bool) -> np.ndarray:
+        patch = img[y:y + side, x:x + side]
+        interp = cv2.INTER_AREA if side > self.crop else cv2.INTER_LINEAR
+        patch = cv2.resize(patch, (self.crop, self.crop), interpolation=interp)
+        return patch[:, ::-1] if flip else patch
+
+    def sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray | None]:
+        xs, ys = [], []
+        for _ in range(n):
+            i = int(rng.integers(0, len(self.images)))
+            img = self.images[i]
+            y, x, side = self._window(rng, *img.shape[:2])
+            flip = bool(rng.integers(0, 2))
+            xs.append(self._cut(img, y, x, side, flip))
+            if self.targets is not None:
+                ys.append(self._cut(self.targets[i], y, x, side, flip))
+        return _to_nchw(xs), (_to_nchw(ys) if self.targets is not None else None)
+
+
+def _to_nchw(batch: list[np.ndarray]) -> np.ndarray:
+    return np.ascontiguousarray(np.stack(batch).transpose(0, 3, 1, 2), dtype=np.float32) / 255.0
+
+
+def center_square(img: np.ndarray, size: int) -> np.ndarray:
+    """The largest centred square of `img`, resized to `size` px (validation photos, thumbnails)."""
+    h, w = img.shape[:2]
+    s = min(h, w)
+    y, x = (h - s) // 2, (w - s) // 2
+    return cv2.resize(img[y:y + s, x:x + s], (size, size), interpolation=cv2.INTER_AREA)
+
+
+def pick_evenly(items: list, k: int) -> list:
+    """k items spread over the list: a fixed, varied validation set without randomness."""
+    if len(items) <= k:
+        return list(items)
+    idx = np.linspace(0, len(items) - 1, k).round().astype(int)
+    return [items[i] for i in idx]
+
+
+@dataclass
+class TrainingData:
+    """Everything the loop samples from, plus the fixed validation photos for sample grids."""
+
+    style: CropSampler | None  # unpaired mode: crops of the style images
+    content: CropSampler  # unpaired: content photos; paired: input images with their targets
+    val_inputs: np.ndarray  # float32 NCHW, fixed for the whole run
+    val_targets: np.ndarray | None
+    style_files: list[Path]
+    content_files: list[Path]
+    skipped: list[tuple[Path, str]]
+
+
+def scan_training_folders(style_dir: str, content_dir: str, paired: bool) -> tuple[list, list, list]:
+    """Validate the folders (raising TrainingDataError) and return (style files, content files, skipped).
+
+    In paired mode the "style files" are (input, target) pairs and content files are unused.
+    """
+    if paired:
+        pairs = scan_pairs(style_dir)
+        return pairs.pairs, [], pairs.skipped
+    style = scan_images(style_dir, role="style")
+    content = scan_images(content_dir or bundled_content_dir(), role="content")
+    # The bundled set's LICENSES.md is expected there: only a user's own folder gets its junk listed.
+    content_skipped = content.skipped if content_dir else []
+    return style.images, content.images, style.skipped + content_skipped
+
+
+def load_training_data(style_dir: str, content_dir: str, paired: bool, crop: int,
+                       scale_range: tuple[float, float], max_side: int, val_photos: int,
+                       val_size: int = 192) -> TrainingData:
+    style_files, content_files, skipped = scan_training_folders(style_dir, content_dir, paired)
+    if paired:
+        inputs = load_images([p for p, _ in style_files], max_side)
+        targets = load_images([t for _, t in style_files], max_side)
+        val_idx = pick_evenly(list(range(len(inputs))), val_photos)
+        return TrainingData(
+            style=None,
+            content=CropSampler(inputs, crop, scale_range, targets=targets),
+            val_inputs=_to_nchw([center_square(inputs[i], val_size) for i in val_idx]),
+            val_targets=_to_nchw([center_square(targets[i], val_size) for i in val_idx]),
+            style_files=[p for pair in style_files for p in pair], content_files=[], skipped=skipped)
+    styles = load_images(style_files, max_side)
+    contents = load_images(content_files, max_side)
+    return TrainingData(
+        style=CropSampler(styles, crop, scale_range),
+        content=CropSampler(contents, crop, scale_range),
+        val_inputs=_to_nchw([center_square(c, val_size) for c in pick_evenly(contents, val_photos)]),
+        val_targets=None, style_files=list(style_files), content_files=list(content_files), skipped=skipped)

@@ -1,0 +1,180 @@
+"""`vst-desktop train ...` (cli.py calls add_arguments and main) and `python -m vst_desktop.training.entry ...`
+(the same options; what torchrun launches).
+
+This module imports torch only inside main(), so the CLI can list the `train` command without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from vst_desktop.core import paths
+from vst_desktop.core.errors import VstError
+
+PRESET_NAMES = ("quick", "balanced", "high")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--styles", metavar="DIR",
+                        help="folder of style images, or of input/ and target/ before-after pairs")
+    parser.add_argument("--content", metavar="DIR", default="",
+                        help="folder of content photos (default: the bundled set)")
+    parser.add_argument("--preset", choices=PRESET_NAMES, default="quick",
+                        help="quick: <= 30 min on 2 CPU cores; balanced: <= 2 h; high: GPU")
+    parser.add_argument("--out", metavar="RUN", help="run folder (default: a new folder under the runs dir)")
+    parser.add_argument("--resume", metavar="RUN", help="continue the run in this folder")
+    parser.add_argument("--iterations", type=int, help="training steps (overrides the preset)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
+                        help="where to train (default: auto = a GPU when there is one)")
+    parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
+                        help="bar: a progress bar for people; jsonl: JSON lines on stdout for programs")
+    parser.add_argument("--name", help="style name shown in the gallery (default: the folder's name)")
+    parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--no-install", action="store_true",
+                        help="write the style package into the run folder only")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="advanced: set any training config value, e.g. --set crop_size=128 "
+                             "--set w_temporal=5 (repeatable; names as in config.json)")
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """`KEY=VALUE` pairs; values are read as JSON when they parse (numbers, true/false, lists), else text."""
+    from vst_desktop.training.config import TrainConfig
+
+    known = set(TrainConfig.__dataclass_fields__)
+    out = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or key not in known:
+            raise VstError(f"--set {item!r} is not KEY=VALUE with a known key.",
+                           "The keys are the names in a run's config.json (for example crop_size=128).")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
+def _default_name(style_dir: str) -> str:
+    return Path(style_dir).resolve().name.replace("_", " ").replace("-", " ").strip().title() or "My style"
+
+
+def build_config(args: argparse.Namespace):
+    """The run's TrainConfig from the command line (for --resume: only the allowed changes)."""
+    from vst_desktop.training.data import is_paired_folder
+    from vst_desktop.training.presets import make_config
+
+    overrides = parse_overrides(args.overrides)
+    if args.iterations is not None:
+        overrides["iterations"] = args.iterations
+    if args.device is not None:
+        overrides["device"] = args.device
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if not args.styles:
+        raise VstError("No style folder was given.", "Use --styles DIR, or --resume RUN to continue a run.")
+    return make_config(args.preset, style_dir=str(Path(args.styles).resolve()),
+                       content_dir=str(Path(args.content).resolve()) if args.content else "",
+                       paired=is_paired_folder(args.styles), name=args.name or _default_name(args.styles),
+                       **overrides)
+
+
+def _resume_config(args: argparse.Namespace):
+    from vst_desktop.training import checkpoint as ckpt
+    from vst_desktop.training.config import TrainConfig
+
+    state = ckpt.load(ckpt.checkpoint_path(Path(args.resume)))
+    config = TrainConfig.from_dict(state["config"])
+    if args.iterations is not None:
+        config = config.replace(iterations=args.iterations)
+    if args.device is not None:
+        config = config.replace(device=args.device)
+    return config
+
+
+def _metrics_hook(emit):
+    """Evaluation's metrics for the package, when the evaluation package provides them."""
+    try:
+        from vst_desktop.evaluation.run import evaluate_package
+    except ImportError as exc:
+        emit({"event": "warning", "kind": "no_evaluation",
+              "message": f"style metrics were not computed: evaluation is not available ({exc})"})
+        return None
+    return evaluate_package
+
+
+def main(args: argparse.Namespace) -> int:
+    """Validate the folders (exit 2 with a message before any work), train, export, check, install."""
+    from vst_desktop.training.data import scan_training_folders
+    from vst_desktop.training.progress import make_reporter
+
+    report = make_reporter(args.progress)
+    try:
+        config = _resume_config(args) if args.resume else build_config(args)
+        scan_training_folders(config.style_dir, config.content_dir, config.paired)
+        run_dir = Path(args.resume or args.out or paths.runs_dir() / time.strftime(
+            f"{_slug(config.name)}-%Y%m%d-%H%M%S"))
+        return _train_and_package(config, run_dir, args, report)
+    except VstError as exc:
+        report({"event": "error", "message": exc.message, "hint": exc.hint})
+        raise
+
+
+def _slug(name: str) -> str:
+    from vst_desktop.training.export import slugify
+
+    return slugify(name)
+
+
+def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report) -> int:
+    from vst_desktop.training import checkpoint as ckpt
+    from vst_desktop.training.data import scan_training_folders
+    from vst_desktop.training.export import build_package, install_package
+    from vst_desktop.training.models import build_generator
+    from vst_desktop.training.run import train
+
+    result = train(config, run_dir, resume=run_dir if args.resume else None, progress=report)
+    if not result.is_main:
+        return 0
+    if result.status != "done":
+        report({"event": "done", "status": result.status, "step": result.step, "seconds": result.seconds,
+                "run_dir": str(run_dir), "message": f"interrupted; continue with --resume {run_dir}"})
+        return 130
+    generator = build_generator(config.generator)
+    generator.load_state_dict(ckpt.load(result.checkpoint)["EMA"])
+    sources, _, _ = scan_training_folders(config.style_dir, config.content_dir, config.paired)
+    files = [p for pair in sources for p in pair] if config.paired else sources
+    package = build_package(generator, config, run_dir / "package", _slug(config.name), config.name, files,
+                            result.step, result.seconds, result.device, metrics_hook=_metrics_hook(report))
+    installed = None
+    if not args.no_install:
+        installed = install_package(package)
+    report({"event": "done", "status": "done", "step": result.step, "seconds": round(result.seconds, 1),
+            "run_dir": str(run_dir), "package": str(package.onnx.parent), "parity_max_diff": package.parity_max_diff,
+            "style_id": installed.id if installed else None,
+            "installed": str(installed.onnx_path) if installed else None})
+    return 0
+
+
+def _standalone(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vst_desktop.training.entry",
+                                     description="Train a style from a folder of images.")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return main(args)
+    except VstError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(_standalone())

@@ -1,0 +1,219 @@
+"""From a trained generator to a style package (DESIGN.md section 4): ONNX export, a parity check against
+the torch model on real frames, the JSON with provenance, and the thumbnail.
+
+The graph takes uint8 BGR NHWC frames and returns them the same way. The BGR order and the 0..255 scale
+are folded into the first and last convolution weights rather than done per pixel at run time, so the
+graph spends its time in the network, not in channel shuffles.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+import torch
+from torch import nn
+
+from vst_desktop.core import paths
+from vst_desktop.core.errors import TrainingError
+from vst_desktop.training.config import TrainConfig
+from vst_desktop.training.data import bundled_content_dir, center_square, read_rgb
+from vst_desktop.training.models import Generator
+
+OPSET = 17
+PARITY_TOLERANCE = 2  # grey levels
+INFERENCE_SIZES = {"fast": [640, 360], "quality": [1280, 720]}
+THUMBNAIL_PHOTO = "faces_cc0_006.jpg"  # a bundled photo: every style's thumbnail shows the same scene
+
+MetricsHook = Callable[[Path, Path], dict]
+
+
+class BgrUint8Generator(nn.Module):
+    """The generator as the pipeline calls it: frame uint8 [1,H,W,3] BGR, strength [1] -> uint8 BGR."""
+
+    def __init__(self, generator: Generator) -> None:
+        super().__init__()
+        g = copy.deepcopy(generator).cpu().eval()
+        with torch.no_grad():
+            stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255]
+            stem.weight.copy_(stem.weight.flip(1) / 255.0)
+            head = g.head[-1]  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units
+            head.weight.copy_(head.weight.flip(0) * 255.0)
+            head.bias.copy_(head.bias.flip(0) * 255.0)
+        self.g = g
+
+    def forward(self, frame: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+        x = frame.permute(0, 3, 1, 2).to(torch.float32)
+        y = self.g(x, strength.view(1, 1, 1, 1))
+        return y.clamp(0.0, 255.0).round().permute(0, 2, 3, 1).to(torch.uint8)
+
+
+def export_onnx(generator: Generator, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model = BgrUint8Generator(generator)
+    frame = torch.zeros(1, 64, 96, 3, dtype=torch.uint8)
+    strength = torch.ones(1, dtype=torch.float32)
+    # The TorchScript exporter (dynamo=False): stable for this small conv graph with dynamic H/W.
+    torch.onnx.export(model, (frame, strength), str(path), input_names=["frame", "strength"],
+                      output_names=["stylized"], opset_version=OPSET, dynamo=False,
+                      dynamic_axes={"frame": {1: "height", 2: "width"}, "stylized": {1: "height", 2: "width"}})
+    return path
+
+
+def torch_reference(generator: Generator, bgr: np.ndarray, strength: float = 1.0) -> np.ndarray:
+    """What the ONNX graph must produce, computed the training way (RGB in [0, 1])."""
+    g = generator.cpu().eval()
+    rgb = torch.from_numpy(bgr[..., ::-1].copy()).permute(2, 0, 1).unsqueeze(0).float() / 255.0
+    with torch.no_grad():
+        out = g(rgb, strength)[0].clamp(0, 1).permute(1, 2, 0).numpy()
+    return np.round(out * 255.0).astype(np.uint8)[..., ::-1]
+
+
+def onnx_session(path: Path) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def run_onnx(session: ort.InferenceSession, bgr: np.ndarray, strength: float = 1.0) -> np.ndarray:
+    out = session.run(["stylized"], {"frame": bgr[None], "strength": np.array([strength], np.float32)})
+    return out[0][0]
+
+
+def parity_frames(limit: int = 4) -> list[np.ndarray]:
+    """Real frames (BGR, sizes multiple of 8): video frames and photos from the shared data when present,
+    otherwise bundled content photos."""
+    frames = []
+    shared = paths.shared_data_dir()
+    if shared is not None:
+        cap = cv2.VideoCapture(str(shared / "video" / "bottle-detection.mp4"))
+        for _ in range(2):
+            ok, frame = cap.read()
+            if ok:
+                frames.append(cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA))
+        cap.release()
+    photos = sorted(bundled_content_dir().glob("*.jpg"))
+    for p in photos[:: max(1, len(photos) // 4)]:
+        if len(frames) >= limit:
+            break
+        rgb = read_rgb(p)
+        h, w = (rgb.shape[0] // 8) * 8, (rgb.shape[1] // 8) * 8
+        frames.append(np.ascontiguousarray(rgb[:h, :w, ::-1]))
+    return frames
+
+
+def check_parity(generator: Generator, onnx_path: Path, frames: list[np.ndarray]) -> int:
+    """Largest difference in grey levels between ONNX and torch over `frames`, at strengths 1 and 0.5."""
+    session = onnx_session(onnx_path)
+    worst = 0
+    for bgr in frames:
+        for s in (1.0, 0.5):
+            diff = np.abs(run_onnx(session, bgr, s).astype(np.int16) - torch_reference(generator, bgr, s))
+            worst = max(worst, int(diff.max()))
+    if worst > PARITY_TOLERANCE:
+        raise TrainingError(f"The exported model differs from the trained one by {worst} grey levels "
+                            f"(allowed: {PARITY_TOLERANCE}).", "This is a bug in the exporter; please report it.")
+    return worst
+
+
+# ---- provenance ----
+
+
+_ROW = re.compile(r"^\| `(?P<file>[^`]+)` \| (?P<what>[^|]*) \| (?P<source>[^|]*) \| (?P<licence>[^|]*) \|")
+
+
+def shared_data_provenance() -> dict[Path, dict[str, str]]:
+    """Origin and licence of each file of the shared data folder, from its README table."""
+    shared = paths.shared_data_dir()
+    readme = shared / "README.md" if shared else None
+    if readme is None or not readme.is_file():
+        return {}
+    out = {}
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        m = _ROW.match(line)
+        if m:
+            out[(shared / m["file"]).resolve()] = {"origin": f"{m['what'].strip()}; {m['source'].strip()}",
+                                                    "license": m["licence"].strip()}
+    return out
+
+
+def describe_sources(files: list[Path]) -> list[dict[str, str]]:
+    known = shared_data_provenance()
+    sources = []
+    for f in files:
+        info = known.get(Path(f).resolve(), {"origin": "user-provided", "license": "user-provided"})
+        sources.append({"file": Path(f).name, **info})
+    return sources
+
+
+def package_license(sources: list[dict[str, str]]) -> str:
+    if sources and all(s["license"].lower().startswith("public domain") for s in sources):
+        return "Public domain training images (see sources)"
+    return "Derived from the training images listed in sources; their licences apply"
+
+
+# ---- the package ----
+
+
+@dataclass
+class PackageFiles:
+    onnx: Path
+    json: Path
+    png: Path
+    parity_max_diff: int
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:56]
+    return slug or "style"
+
+
+def write_thumbnail(onnx_path: Path, png_path: Path) -> None:
+    photo = read_rgb(bundled_content_dir() / THUMBNAIL_PHOTO)
+    if photo is None:
+        raise TrainingError("The bundled reference photo for thumbnails is missing.", "Reinstall the application.")
+    bgr = np.ascontiguousarray(center_square(photo, 256)[..., ::-1])
+    cv2.imwrite(str(png_path), run_onnx(onnx_session(onnx_path), bgr))
+
+
+def build_package(generator: Generator, config: TrainConfig, out_dir: Path, style_id: str, name: str,
+                  source_files: list[Path], iterations: int, seconds: float, device: str,
+                  metrics_hook: MetricsHook | None = None) -> PackageFiles:
+    """Write `<id>.onnx`, `<id>.json`, `<id>.png` into out_dir after checking the export."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    onnx_path = export_onnx(generator, out_dir / f"{style_id}.onnx")
+    worst = check_parity(generator, onnx_path, parity_frames())
+    png_path = out_dir / f"{style_id}.png"
+    write_thumbnail(onnx_path, png_path)
+    sources = describe_sources(source_files)
+    folder = Path(config.style_dir).name
+    mode = "before/after pairs" if config.paired else "images"
+    meta = {
+        "schema": 1, "id": style_id, "name": name,
+        "description": f"Trained from {len(source_files)} {mode} in '{folder}' ({config.preset} preset, "
+                       f"{iterations} steps).",
+        "kind": "gan", "license": package_license(sources), "sources": sources,
+        "training": {"config": config.to_dict(), "iterations": iterations, "seconds": round(seconds, 1),
+                     "device": device},
+        "metrics": {}, "inference_size": INFERENCE_SIZES.get(config.generator, [640, 360]),
+    }
+    json_path = out_dir / f"{style_id}.json"
+    json_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    if metrics_hook is not None:
+        meta["metrics"] = metrics_hook(onnx_path, json_path)
+        json_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return PackageFiles(onnx_path, json_path, png_path, worst)
+
+
+def install_package(files: PackageFiles):
+    """Install into the user styles folder (atomic and validated by the styles library)."""
+    from vst_desktop.styles.library import StyleLibrary
+
+    return StyleLibrary().install(files.onnx, files.json, files.png)

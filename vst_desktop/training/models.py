@@ -1,0 +1,198 @@
+"""Generator and discriminator networks (DESIGN.md section 6).
+
+Generator: output = input + strength * residual. The residual's last layer is zero-initialised, so a new
+run starts at the identity and the style grows out of the photo instead of out of noise. No
+normalisation layers (instance/batch norm make the tone flicker from frame to frame on video), a stride-2
+first layer, inverted-residual blocks at 1/4 resolution where almost all of the computation happens, and
+resize-then-conv upsampling (transposed convolutions leave checkerboard patterns).
+
+Images are float RGB in [0, 1], NCHW.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    stem_channels: int  # at 1/2 resolution
+    body_channels: int  # at 1/4 resolution
+    blocks: int
+    expand: int  # inverted-residual expansion factor
+    full_res_head: bool  # last conv at full resolution (sharper, slower) or at 1/2 then bilinear
+
+
+GENERATOR_SIZES: dict[str, GeneratorSpec] = {
+    # CPU real time: 640x360 in a few ms on 2 cores (docs/training.md has the measurement).
+    "fast": GeneratorSpec(stem_channels=16, body_channels=32, blocks=4, expand=3, full_res_head=False),
+    # GPU: wider body and a full-resolution head for pixel-level texture.
+    "quality": GeneratorSpec(stem_channels=32, body_channels=96, blocks=8, expand=4, full_res_head=True),
+}
+
+
+def _act() -> nn.Module:
+    # LeakyReLU rather than ReLU: a zero-initialised network must not start with dead units.
+    return nn.LeakyReLU(0.2, inplace=True)
+
+
+class InvertedResidual(nn.Module):
+    """MobileNetV2 block without normalisation: 1x1 expand, 3x3 depthwise, 1x1 project, skip."""
+
+    def __init__(self, channels: int, expand: int) -> None:
+        super().__init__()
+        hidden = channels * expand
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, hidden, 1), _act(),
+            nn.Conv2d(hidden, hidden, 3, padding=1, groups=hidden), _act(),
+            nn.Conv2d(hidden, channels, 1),
+        )
+        # Start each block near the identity too: small last layer keeps early training stable.
+        nn.init.normal_(self.body[-1].weight, std=1e-3)
+        nn.init.zeros_(self.body[-1].bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+def _sep_conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    """Depthwise 3x3 then pointwise 1x1: a 3x3 conv at a fraction of the cost."""
+    return nn.Sequential(
+        nn.Conv2d(cin, cin, 3, stride=stride, padding=1, groups=cin),
+        nn.Conv2d(cin, cout, 1), _act(),
+    )
+
+
+class Generator(nn.Module):
+    def __init__(self, spec: GeneratorSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        c1, c2 = spec.stem_channels, spec.body_channels
+        self.stem = nn.Sequential(nn.Conv2d(3, c1, 3, stride=2, padding=1), _act())
+        self.down = _sep_conv(c1, c2, stride=2)
+        self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
+        self.up = _sep_conv(c2, c1)
+        if spec.full_res_head:
+            self.head = nn.Sequential(_sep_conv(c1, c1), nn.Conv2d(c1, 3, 3, padding=1))
+        else:
+            # 1x1: the spatial filtering is already done by `up`; a 3-channel 3x3 conv is slow in ORT.
+            self.head = nn.Sequential(nn.Conv2d(c1, 3, 1))
+        last = self.head[-1]
+        nn.init.zeros_(last.weight)  # training starts exactly at the identity
+        nn.init.zeros_(last.bias)
+
+    @property
+    def feature_channels(self) -> list[int]:
+        """Channels of the layers `encode` returns (PatchNCE builds its projection heads from these)."""
+        c1, c2 = self.spec.stem_channels, self.spec.body_channels
+        return [c1, c2, c2, c2]
+
+    def encode(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The encoder's own features, used by PatchNCE: stem, down, middle block, last block."""
+        feats = []
+        h = self.stem(x)
+        feats.append(h)
+        h = self.down(h)
+        feats.append(h)
+        mid = len(self.blocks) // 2
+        for i, block in enumerate(self.blocks):
+            h = block(h)
+            if i + 1 == mid:
+                feats.append(h)
+        feats.append(h)
+        return feats
+
+    def residual(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        feats = self.encode(x)
+        skip, h = feats[0], feats[-1]
+        h = F.interpolate(h, scale_factor=2.0, mode="nearest")
+        h = self.up(h) + skip  # the skip keeps the photo's detail without making the body carry it
+        if self.spec.full_res_head:
+            h = F.interpolate(h, scale_factor=2.0, mode="nearest")
+            r = self.head(h)
+        else:
+            r = self.head(h)
+        return r, feats
+
+    def upsample_residual(self, r: torch.Tensor) -> torch.Tensor:
+        if self.spec.full_res_head:
+            return r
+        return F.interpolate(r, scale_factor=2.0, mode="bilinear", align_corners=False)
+
+    def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
+        r, _ = self.residual(x)
+        # Strength scales the residual before upsampling: 4x fewer multiplications at inference.
+        return x + self.upsample_residual(strength * r)
+
+
+def build_generator(size: str) -> Generator:
+    try:
+        spec = GENERATOR_SIZES[size]
+    except KeyError:
+        raise ValueError(f"unknown generator size {size!r}; choose from {sorted(GENERATOR_SIZES)}") from None
+    return Generator(spec)
+
+
+class PatchDiscriminator(nn.Module):
+    """A PatchGAN with spectral norm: each output value judges one receptive field (about 34 px)."""
+
+    def __init__(self, in_channels: int, width: int, layers: int = 3) -> None:
+        super().__init__()
+        mods: list[nn.Module] = []
+        c = in_channels
+        for i in range(layers):
+            out = width * (2 ** i)
+            mods += [spectral_norm(nn.Conv2d(c, out, 4, stride=2, padding=1)), nn.LeakyReLU(0.2)]
+            c = out
+        mods += [spectral_norm(nn.Conv2d(c, c, 3, padding=1)), nn.LeakyReLU(0.2),
+                 spectral_norm(nn.Conv2d(c, 1, 3, padding=1))]
+        self.net = nn.Sequential(*mods)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class MultiScaleDiscriminator(nn.Module):
+    """Two patch discriminators, at full and half resolution: fine texture and larger shapes.
+
+    `conditional=True` is the paired mode's D(x, y): it sees the input photo beside the image it judges,
+    so it can punish outputs that do not belong to their input.
+    """
+
+    def __init__(self, width: int = 32, conditional: bool = False, scales: int = 2) -> None:
+        super().__init__()
+        self.conditional = conditional
+        cin = 6 if conditional else 3
+        self.scales = nn.ModuleList([PatchDiscriminator(cin, width) for _ in range(scales)])
+
+    def forward(self, h: torch.Tensor) -> list[torch.Tensor]:
+        """h: the judged image, or in conditional mode cat([input, image]) on channels (6 channels)."""
+        h = h * 2.0 - 1.0
+        outs = []
+        for i, d in enumerate(self.scales):
+            if i:
+                h = F.avg_pool2d(h, 2)
+            outs.append(d(h))
+        return outs
+
+
+class PatchSampleMLP(nn.Module):
+    """CUT's projection heads: one small MLP per encoder layer, applied to sampled feature positions."""
+
+    def __init__(self, channels: list[int], dim: int = 128) -> None:
+        super().__init__()
+        self.heads = nn.ModuleList(
+            [nn.Sequential(nn.Linear(c, dim), nn.ReLU(inplace=True), nn.Linear(dim, dim)) for c in channels])
+
+    def forward(self, feats: list[torch.Tensor], ids: list[torch.Tensor]) -> list[torch.Tensor]:
+        out = []
+        for head, f, idx in zip(self.heads, feats, ids, strict=True):
+            flat = f.flatten(2).transpose(1, 2)  # B, HW, C
+            picked = flat[:, idx, :].flatten(0, 1)  # B*P, C
+            out.append(F.normalize(head(picked), dim=1))
+        return out

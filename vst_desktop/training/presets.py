@@ -1,0 +1,33 @@
+"""Presets: a name for a set of config values sized to a time budget (docs/training.md has the measured
+step times they were chosen from).
+
+- quick: at most 30 minutes on 2 CPU cores; the style is recognisable.
+- balanced: at most 2 hours on 2 CPU cores, in the background.
+- high: a GPU for minutes; the wider `quality` generator at larger crops.
+"""
+
+from __future__ import annotations
+
+from vst_desktop.training.config import TrainConfig
+
+PRESETS: dict[str, dict] = {
+    "quick": dict(generator="fast", iterations=3000, batch_size=4, crop_size=160,
+                  sample_every=250, checkpoint_every=250),
+    "balanced": dict(generator="fast", iterations=10000, batch_size=6, crop_size=192,
+                     sample_every=500, checkpoint_every=500),
+    "high": dict(generator="quality", iterations=20000, batch_size=16, crop_size=256, d_width=64,
+                 sample_every=1000, checkpoint_every=1000),
+}
+
+
+def preset_names() -> list[str]:
+    return list(PRESETS)
+
+
+def make_config(preset: str = "quick", **overrides) -> TrainConfig:
+    """The preset's config, with `overrides` (config field names) applied on top."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
+    values = dict(PRESETS[preset], preset=preset)
+    values.update(overrides)
+    return TrainConfig(**values)
