@@ -85,3 +85,17 @@ def test_corrupt_model_is_an_inference_error(tmp_path):
         StyleSession(bad, prefer_gpu=False)
     with pytest.raises(InferenceError, match="does not exist"):
         StyleSession(tmp_path / "missing.onnx")
+
+
+def test_real_onnxruntime_fallback_is_explained(monkeypatch):
+    # Skip our library probe so onnxruntime itself tries (and fails) to start the GPU providers: its
+    # own message must end up in fallback_reason, and the session must still run on the CPU.
+    monkeypatch.setattr(providers, "probe", lambda p: "")
+    if providers.preferred_providers(True) == ["CPUExecutionProvider"]:
+        pytest.skip("this onnxruntime build has no GPU providers")
+    s = StyleSession(builtin_styles_dir() / "bw_film.onnx", prefer_gpu=True, threads=1)
+    if s.provider != "CPUExecutionProvider":
+        pytest.skip("a GPU is really usable here")
+    assert "fell back to the CPU" in s.fallback_reason
+    assert len(s.fallback_reason) > 60
+    assert s.run(np.zeros((48, 64, 3), np.uint8)).shape == (48, 64, 3)

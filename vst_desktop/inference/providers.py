@@ -62,7 +62,7 @@ def _try_load(name: str) -> str:
     return ""
 
 
-def _install_hint(provider: str) -> str:
+def install_hint(provider: str) -> str:
     cuda = _cuda_version() or "12"
     if provider == "TensorrtExecutionProvider":
         return (f"install TensorRT 10 together with the NVIDIA driver, CUDA {cuda} and cuDNN 9 "
@@ -94,7 +94,7 @@ def probe(provider: str) -> str:
             f"the CUDA/cuDNN libraries were not found ({missing})")
         if provider == "TensorrtExecutionProvider" and "libnv" in missing:
             what = f"the TensorRT libraries were not found ({missing})"
-        return f"{what}; {_install_hint(provider)}"
+        return f"{what}; {install_hint(provider)}"
     return ""
 
 

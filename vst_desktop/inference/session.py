@@ -10,7 +10,11 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
+import re
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -46,6 +50,46 @@ def _first_line(error: BaseException) -> str:
         if line.strip():
             return line.strip()[:400]
     return type(error).__name__
+
+
+@contextlib.contextmanager
+def _captured_stderr_fd() -> Iterator[dict[str, str]]:
+    """Collect what native code writes to file descriptor 2 (onnxruntime's logger) while inside.
+
+    Used only around creating a session that asks for a GPU provider, the one place where onnxruntime
+    explains in its log why the GPU is not used. The text is passed on to our log file afterwards.
+    """
+    out = {"text": ""}
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield out
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield out
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            out["text"] = tmp.read(65536).decode("utf-8", errors="replace")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _reason_from_log(text: str) -> str:
+    """The most useful sentence in onnxruntime's log about a provider that failed, or ''."""
+    lines = [_ANSI.sub("", ln).strip() for ln in text.splitlines()]
+    for ln in lines:
+        if "with error:" in ln:  # "Failed to load library ...cuda.so with error: libcublasLt.so.13: ..."
+            missing = ln.split("with error:", 1)[1].strip()[:300]
+            return f"its libraries did not load ({missing}); {prov.install_hint('CUDAExecutionProvider')}"
+    for ln in lines:
+        if "Failed to create" in ln or "CUDA failure" in ln or "cudaError" in ln:
+            return ln.split("] ", 1)[-1][:300]
+    return ""
 
 
 def _session_options(threads: int | None) -> ort.SessionOptions:
@@ -105,9 +149,12 @@ class StyleSession:
     def _create(self, usable: list[str], threads: int | None) -> ort.InferenceSession:
         options = [_provider_options(p) for p in usable]
         printed = io.StringIO()
+        wants_gpu = usable != [prov.CPU]
+        native_log = contextlib.nullcontext({"text": ""}) if not wants_gpu else _captured_stderr_fd()
         try:
-            # onnxruntime prints "EP Error ... Falling back" to stdout; keep it as the reason instead.
-            with contextlib.redirect_stdout(printed):
+            # onnxruntime prints "EP Error ... Falling back" to stdout and logs to stderr; keep both
+            # as the reason instead of letting them scroll past.
+            with native_log as logged, contextlib.redirect_stdout(printed):
                 sess = ort.InferenceSession(str(self.onnx_path), _session_options(threads),
                                             providers=usable, provider_options=options)
         except ORT_ERRORS as e:
@@ -119,6 +166,13 @@ class StyleSession:
                 if p != prov.CPU:
                     self.skipped[p] = f"onnxruntime could not start it: {_first_line(e)}"
             return self._create([prov.CPU], threads)
+        if logged["text"].strip():
+            log.info("onnxruntime while starting %s: %s", usable, logged["text"].strip())
+            reason = _reason_from_log(logged["text"])
+            if reason and sess.get_providers()[0] == prov.CPU:
+                for p in usable:
+                    if p != prov.CPU:
+                        self.skipped.setdefault(p, reason)
         text = printed.getvalue()
         if "EP Error" in text:
             first_gpu = next((p for p in usable if p != prov.CPU), "")
@@ -136,7 +190,8 @@ class StyleSession:
         # Report the most useful GPU provider: CUDA when both it and TensorRT were asked for.
         main = "CUDAExecutionProvider" if "CUDAExecutionProvider" in wanted else wanted[0]
         reason = self.skipped.get(main) or (
-            "onnxruntime accepted it but placed the model on the CPU (no usable GPU device was found)")
+            "onnxruntime could not start it (no usable GPU device?); check the NVIDIA driver with "
+            "nvidia-smi, and see the log file for onnxruntime's own message")
         names = " and ".join(prov.short_name(p) for p in wanted)
         verb = "were" if len(wanted) > 1 else "was"
         return f"{names} {verb} requested but onnxruntime fell back to the CPU: {reason}."
