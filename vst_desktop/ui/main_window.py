@@ -487,6 +487,8 @@ class MainWindow(QMainWindow):
     def _on_source_opened(self, info) -> None:
         self._source_info = info
         self.source_label.setText(f"{info.name}  ·  {info.width}×{info.height}  ·  {info.fps:.0f} fps")
+        # Resolution and frame rate are requests to a camera; files and the demo clip have their own.
+        self.panel.format.setEnabled(info.kind == "camera")
         if info.kind == "camera":
             self.banners.clear("no-camera")
 

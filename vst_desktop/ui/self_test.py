@@ -17,6 +17,7 @@ import numpy as np
 
 from vst_desktop.core.errors import VstError
 from vst_desktop.core.settings import Settings
+from vst_desktop.ui.video_view import short_provider
 from vst_desktop.ui.waiting import wait_for, wait_until
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,6 @@ def run_self_test(app, kind: str = "app") -> int:
             window.close()
     ms = float(np.median(report.inference_ms)) if report.inference_ms else 0.0
     print(f"self-test passed: {len(report.styles)} built-in styles changed the demo clip "
-          f"(median inference {ms:.1f} ms on {report.provider or 'CPU'}), recorded "
+          f"(median inference {ms:.1f} ms on {short_provider(report.provider)}), recorded "
           f"{report.recorded_seconds:.1f} s = {report.decoded_frames} decodable H.264 frames")
     return 0

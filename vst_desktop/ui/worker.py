@@ -130,7 +130,9 @@ class PipelineWorker(QObject):
         self._close_source()
         self._resolution, self._fps = (int(resolution[0]), int(resolution[1])), int(fps)
         try:
-            self._source = self._open_source(spec, self._resolution, self._fps)
+            source = self._open_source(spec, self._resolution, self._fps)
+            source.open()  # idempotent (FrameSource contract): openers may or may not have opened it
+            self._source = source
         except (VstError, OSError, ValueError) as exc:
             log.warning("could not open source %r: %s", spec, exc)
             emit(self.source_failed, spec, _error_text(exc))
