@@ -117,8 +117,11 @@ def _add_train_parser(sub: argparse._SubParsersAction) -> None:
 
 def _add_evaluate_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="measure a style's stability, texture, colour and content")
-    from vst_desktop.evaluation.entry import add_arguments
-
+    try:
+        from vst_desktop.evaluation.entry import add_arguments
+    except ImportError as exc:
+        p.set_defaults(func=lambda _a: _missing_extra("evaluation", exc))
+        return
     add_arguments(p)
     p.set_defaults(func=_cmd_evaluate)
 
