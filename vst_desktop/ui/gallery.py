@@ -6,7 +6,7 @@ the selection survives typing in the search box whenever the selected style stil
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QVBoxLayout, QWidget
 
@@ -61,10 +61,12 @@ class StyleGallery(QWidget):
         self.view.setModel(self._proxy)
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setIconSize(QSize(_THUMB, _THUMB))
-        self.view.setGridSize(QSize(_THUMB + 24, _THUMB + 40))
+        self.view.setGridSize(QSize(_THUMB + 24, _THUMB + 48))
+        self.view.viewport().installEventFilter(self)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
         self.view.setWordWrap(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideNone)  # wrap long names onto a second line
         self.view.setUniformItemSizes(True)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -75,6 +77,17 @@ class StyleGallery(QWidget):
         lay.setSpacing(6)
         lay.addWidget(self.search)
         lay.addWidget(self.view, 1)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_grid()
+        return super().eventFilter(obj, event)
+
+    def _fit_grid(self) -> None:
+        """Share the width evenly between the columns that fit, so the tiles fill the panel."""
+        width = self.view.viewport().width() - 16  # the style sheet padding and the flow need some slack
+        columns = max(1, width // (_THUMB + 24))
+        self.view.setGridSize(QSize(width // columns, _THUMB + 48))
 
     # ---- content ----
     def set_styles(self, packages: list) -> None:

@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         self.record_button = bar.widgetForAction(self.act_record)
         if isinstance(self.record_button, QToolButton):
             self.record_button.setObjectName("recordButton")
-            self.record_button.setMinimumWidth(150)
+            self.record_button.setMinimumWidth(140)  # elapsed time changes width: keep the bar steady
         bar.addAction(self.act_snapshot)
         bar.addSeparator()
         bar.addAction(self.act_compare)

@@ -227,7 +227,10 @@ class VideoView(QWidget):
             if s.inference_size != (0, 0):
                 parts.append(f"{s.inference_size[0]}×{s.inference_size[1]}")
         parts.append(f"dropped {self._dropped}")
-        self._pill(p, "  ·  ".join(parts), QPointF(10, self.height() - 38))
+        # Inside the picture's bottom-left corner, so it stays attached to the video when letterboxed.
+        target = self._image_rects()[0]
+        left = self._image_rects()[1] or target
+        self._pill(p, "  ·  ".join(parts), QPointF(left.x() + 10, left.bottom() - p.fontMetrics().height() - 18))
 
     def _draw_recording(self, p: QPainter) -> None:
         self._pill(p, f"REC  {self._recording_text}", QPointF(self.width() - 10, 10), right_align=True,
