@@ -143,3 +143,17 @@ def test_banner_shows_each_problem_once_and_can_be_dismissed(qtbot):
 def test_formatting_for_the_record_button():
     assert format_elapsed(75.4) == "01:15"
     assert format_bytes(4_300_000) == "4.1 MB"
+
+
+def test_worker_scales_for_the_view_so_the_gui_only_copies_pixels():
+    from vst_desktop.ui.worker import PipelineWorker
+
+    worker = PipelineWorker(LatestSlot(), open_source=lambda *a: None)
+    frame = np.zeros((360, 640, 3), np.uint8)
+    assert worker._for_display(frame, None) == (None, None)  # no view size known yet: no scaling
+    worker.set_display_area(800, 800)
+    display, original = worker._for_display(frame, frame)
+    assert display.shape == (450, 800, 3) and original.shape == (450, 800, 3)
+    worker.set_display_area(640, 500)
+    display, original = worker._for_display(frame, None)
+    assert display is frame and original is None  # already the right size: no copy

@@ -24,6 +24,7 @@ class Engine(QObject):
     _cmd_mirror = Signal(bool)
     _cmd_compare = Signal(bool)
     _cmd_measure = Signal(str)
+    _cmd_display = Signal(int, int)
     _cmd_record = Signal(str, int)
     _cmd_stop_record = Signal()
     _cmd_snapshot = Signal(str)
@@ -42,7 +43,8 @@ class Engine(QObject):
         for sig, slot in ((self._cmd_source, w.set_source), (self._cmd_style, w.set_style),
                           (self._cmd_strength, w.set_strength), (self._cmd_height, w.set_inference_height),
                           (self._cmd_mirror, w.set_mirror), (self._cmd_compare, w.set_compare),
-                          (self._cmd_measure, w.measure_presets), (self._cmd_record, w.start_recording),
+                          (self._cmd_measure, w.measure_presets),
+                          (self._cmd_display, w.set_display_area), (self._cmd_record, w.start_recording),
                           (self._cmd_stop_record, w.stop_recording), (self._cmd_snapshot, w.snapshot)):
             sig.connect(slot, Qt.ConnectionType.QueuedConnection)
         # Closing waits for the worker to finish: a running recording must be finalised before we exit.
@@ -80,6 +82,9 @@ class Engine(QObject):
 
     def set_compare(self, compare: bool) -> None:
         emit(self._cmd_compare, bool(compare))
+
+    def set_display_area(self, width: int, height: int) -> None:
+        emit(self._cmd_display, int(width), int(height))
 
     def measure_presets(self, onnx_path: str) -> None:
         emit(self._cmd_measure, onnx_path)

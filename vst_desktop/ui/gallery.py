@@ -67,7 +67,7 @@ class StyleGallery(QWidget):
         self.view.setMovement(QListView.Movement.Static)
         self.view.setWordWrap(True)
         self.view.setTextElideMode(Qt.TextElideMode.ElideNone)  # wrap long names onto a second line
-        self.view.setUniformItemSizes(True)
+        self.view.setUniformItemSizes(False)  # a long name takes two lines; uniform sizes would clip it
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)

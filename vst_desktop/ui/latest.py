@@ -28,6 +28,10 @@ class LiveResult:
     fps: float  # frames per second leaving the worker, smoothed
     index: int  # worker's running count of results
     source_timestamp: float = 0.0
+    # The same pictures already scaled to the view's device pixels by the worker (cv2 is much cheaper
+    # than scaling in the GUI thread, which competes with inference for the CPU); None = not scaled.
+    display: np.ndarray | None = None
+    display_original: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.view = VideoView(self)
         self.view.double_clicked.connect(self.toggle_full_screen)
+        self.view.display_area_changed.connect(lambda w, h: self.engine.set_display_area(w, h))
         self.banners = BannerArea(self)
         left = QWidget(self)
         left_lay = QVBoxLayout(left)
@@ -277,7 +278,9 @@ class MainWindow(QMainWindow):
         self.frames_shown += 1
         compare = self.act_compare.isChecked()
         result.stats.display_ms = self.view.last_paint_ms
-        self.view.set_frame(result.pixels, result.original if compare else None, result.stats, result.fps,
+        pixels = result.display if result.display is not None else result.pixels
+        original = result.display_original if result.display is not None else result.original
+        self.view.set_frame(pixels, original if compare else None, result.stats, result.fps,
                             result.stats.dropped_frames + self.engine.slot.display_dropped,
                             self.panel.gallery.name_of(result.style_id))
         emit(self.result_shown)

@@ -26,7 +26,8 @@ _PROVIDER_NAMES = {
     "DmlExecutionProvider": "DirectML",
     "CoreMLExecutionProvider": "CoreML",
 }
-_GRAB_PX = 12  # how close to the divider a press grabs it; elsewhere a press jumps it there
+_GRAB_PX = 12
+_GAP = 6.0  # between the two pictures side by side  # how close to the divider a press grabs it; elsewhere a press jumps it there
 
 
 class CompareMode(enum.Enum):
@@ -58,6 +59,7 @@ class VideoView(QWidget):
     """Shows one frame (and its original for comparison); repaints only when given a new one."""
 
     double_clicked = Signal()
+    display_area_changed = Signal(int, int)  # device pixels available to the (stylized) picture
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +81,7 @@ class VideoView(QWidget):
         self._placeholder = "Starting video…"
         self.last_paint_ms = 0.0
         self.painted_frames = 0
+        self._announced_area = (0, 0)
 
     # ---- state set by the window ----
     def set_frame(self, pixels: np.ndarray, original: np.ndarray | None = None, stats: Stats | None = None,
@@ -95,7 +98,20 @@ class VideoView(QWidget):
 
     def set_compare_mode(self, mode: CompareMode) -> None:
         self._compare = mode
+        self._announce_area()
         self.update()
+
+    def _announce_area(self) -> None:
+        dpr = self.devicePixelRatioF()
+        w = (self.width() - _GAP) / 2 if self._compare is CompareMode.SIDE_BY_SIDE else self.width()
+        area = (int(w * dpr), int(self.height() * dpr))
+        if area != self._announced_area:
+            self._announced_area = area
+            emit(self.display_area_changed, *area)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._announce_area()
+        super().resizeEvent(event)
 
     def compare_mode(self) -> CompareMode:
         return self._compare
@@ -126,7 +142,7 @@ class VideoView(QWidget):
         assert self._pixels is not None
         h, w = self._pixels.shape[:2]
         if self._compare is CompareMode.SIDE_BY_SIDE and self._original is not None:
-            gap = 6.0
+            gap = _GAP
             half = (area.width() - gap) / 2
             left = fit_rect(w, h, QRectF(area.x(), area.y(), half, area.height()))
             right = fit_rect(w, h, QRectF(area.x() + half + gap, area.y(), half, area.height()))
@@ -149,9 +165,9 @@ class VideoView(QWidget):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         target, original_target = self._image_rects()
-        p.drawImage(target, to_qimage(self._pixels))
+        self._blit(p, target, self._pixels)
         if self._original is not None and self._compare is CompareMode.SIDE_BY_SIDE and original_target:
-            p.drawImage(original_target, to_qimage(self._original))
+            self._blit(p, original_target, self._original)
             self._draw_tag(p, original_target, "Original", left=True)
             self._draw_tag(p, target, self._style_name or "Original", left=True)
         elif self._original is not None and self._compare is CompareMode.SPLIT:
@@ -164,11 +180,22 @@ class VideoView(QWidget):
         self.painted_frames += 1
         self.last_paint_ms = (time.perf_counter() - t0) * 1000.0
 
+    def _blit(self, p: QPainter, target: QRectF, pixels: np.ndarray) -> None:
+        """1:1 copy when the worker already scaled the picture to the target's device pixels (cheap);
+        otherwise (e.g. for a frame or two after a resize) a smooth scaled draw."""
+        image = to_qimage(pixels)
+        dpr = self.devicePixelRatioF()
+        if abs(image.width() - target.width() * dpr) <= 1.5 and abs(image.height() - target.height() * dpr) <= 1.5:
+            image.setDevicePixelRatio(dpr)
+            p.drawImage(QPointF(round(target.x() * dpr) / dpr, round(target.y() * dpr) / dpr), image)
+        else:
+            p.drawImage(target, image)
+
     def _draw_split(self, p: QPainter, target: QRectF) -> None:
         x = self._divider_x(target)
         p.save()
         p.setClipRect(QRectF(target.x(), target.y(), x - target.x(), target.height()))
-        p.drawImage(target, to_qimage(self._original))
+        self._blit(p, target, self._original)
         p.restore()
         p.setPen(QPen(QColor(255, 255, 255, 220), 2))
         p.drawLine(QPointF(x, target.top()), QPointF(x, target.bottom()))

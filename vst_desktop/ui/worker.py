@@ -83,6 +83,7 @@ class PipelineWorker(QObject):
         self._fps = 30
         self._inference_height = PRESETS["Fast 360p"]
         self._compare = False
+        self._display_area = (0, 0)
         self._style_id = ""
         self._style_generation = 0
         self._sessions: collections.OrderedDict[str, object] = collections.OrderedDict()
@@ -177,6 +178,11 @@ class PipelineWorker(QObject):
     def set_compare(self, compare: bool) -> None:
         """Only while comparing does the worker prepare the original beside each result."""
         self._compare = bool(compare)
+
+    @Slot(int, int)
+    def set_display_area(self, width: int, height: int) -> None:
+        """The view's picture area in device pixels (0, 0 = do not scale for display)."""
+        self._display_area = (int(width), int(height))
 
     @Slot(str)
     def measure_presets(self, onnx_path: str) -> None:
@@ -276,10 +282,26 @@ class PipelineWorker(QObject):
             ts = frame.timestamp if live_clock else now
             self._recorder.submit(Frame(out.pixels, ts, self._results))
             out.stats.recorder_dropped = int(getattr(self._recorder, "dropped", 0))
+        display, display_original = self._for_display(out.pixels, original)
         result = LiveResult(out.pixels, original, frame.pixels, out.stats, self._style_id,
-                            self._pipeline.strength, self._fps_ema, self._results, frame.timestamp)
+                            self._pipeline.strength, self._fps_ema, self._results, frame.timestamp,
+                            display, display_original)
         if self.slot.put(result):
             emit(self.frame_ready)
+
+    def _for_display(self, pixels, original):
+        """Scale for the view here: the GUI thread then only copies pixels 1:1 to the screen."""
+        aw, ah = self._display_area
+        h, w = pixels.shape[:2]
+        if aw <= 0 or ah <= 0:
+            return None, None
+        scale = min(aw / w, ah / h)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        if size == (w, h):
+            return pixels, original
+        interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+        display = cv2.resize(pixels, size, interpolation=interp)
+        return display, None if original is None else cv2.resize(original, size, interpolation=interp)
 
     # ---- recording ----
     def _check_recorder(self) -> None:
