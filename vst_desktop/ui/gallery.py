@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QStyle, QVBoxLayout, QWidget
 
 from vst_desktop.ui.icons import original_thumbnail
 from vst_desktop.ui.signals import emit
@@ -62,7 +62,7 @@ class StyleGallery(QWidget):
         self.view.setViewMode(QListView.ViewMode.IconMode)
         self.view.setIconSize(QSize(_THUMB, _THUMB))
         self.view.setGridSize(QSize(_THUMB + 24, _THUMB + 48))
-        self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setMovement(QListView.Movement.Static)
         self.view.setWordWrap(True)
@@ -79,14 +79,17 @@ class StyleGallery(QWidget):
         lay.addWidget(self.view, 1)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
-        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+        if obj is self.view and event.type() == QEvent.Type.Resize:
             self._fit_grid()
         return super().eventFilter(obj, event)
 
     def _fit_grid(self) -> None:
         """Share the width evenly between the columns that fit, so the tiles fill the panel."""
-        width = self.view.viewport().width() - 16  # the style sheet padding and the flow need some slack
-        columns = max(1, width // (_THUMB + 24))
+        # From the view's outer width with room for a scroll bar always reserved: otherwise a scroll bar
+        # appearing narrows the viewport, drops a column, adds rows and keeps itself there.
+        scroll = self.view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = self.view.width() - 2 * self.view.frameWidth() - scroll - 16
+        columns = max(1, width // (_THUMB + 12))
         self.view.setGridSize(QSize(width // columns, _THUMB + 48))
 
     # ---- content ----

@@ -45,8 +45,8 @@ class SidePanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidePanel")
-        self.setMinimumWidth(300)
-        self.setMaximumWidth(340)
+        self.setMinimumWidth(340)  # two gallery columns wide enough for a two-word style name
+        self.setMaximumWidth(380)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(14, 10, 14, 14)
         lay.setSpacing(8)
