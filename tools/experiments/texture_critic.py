@@ -42,6 +42,8 @@ def main() -> None:
     ap.add_argument("--style", default="van_gogh")
     ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no_hard_neg", action="store_true")
+    ap.add_argument("--tag", default="")
     a = ap.parse_args()
     torch.set_num_threads(int(os.environ.get('TEXTURE_THREADS', '2')))
     cv2.setNumThreads(1)
@@ -54,13 +56,13 @@ def main() -> None:
     photos = load_folder(DATA / "content" / "train")
     val = list(load_val().values())
     critic = PaintingCritic(seed=a.seed)
-    critic.fit(paint, photos, steps=a.steps, log_every=250)
+    critic.fit(paint, photos, steps=a.steps, log_every=50, hard_neg=not a.no_hard_neg)
     RUNS.mkdir(parents=True, exist_ok=True)
-    torch.save(critic.state_dict(), RUNS / f"critic_{a.style}_s{a.seed}.pt")
+    torch.save(critic.state_dict(), RUNS / f"critic_{a.style}_s{a.seed}{a.tag}.pt")
     ct = fit_colour_transform(sample_pixels(photos), sample_pixels(paint))
     p_photo = critic.score_many(val)
     p_held = critic.score_many(held_ims) if held_ims else float("nan")
-    res = {"style": a.style, "seed": a.seed, "train_s": round(time.time() - t0, 1),
+    res = {"style": a.style, "seed": a.seed, "hard_neg": not a.no_hard_neg, "train_s": round(time.time() - t0, 1),
            "p_val_photos": p_photo, "p_heldout_paintings": p_held,
            "p_train_paintings": critic.score_many(paint)}
     for k, ims in known_cases(val, ct, np.random.default_rng(0)).items():
@@ -71,7 +73,7 @@ def main() -> None:
         if other != a.style:
             res[f"p_other_{other}"] = critic.score_many(load_folder(style_dir(other)))
     print(json.dumps(res, indent=1))
-    (RUNS / f"critic_{a.style}_s{a.seed}.json").write_text(json.dumps(res, indent=1))
+    (RUNS / f"critic_{a.style}_s{a.seed}{a.tag}.json").write_text(json.dumps(res, indent=1))
 
 
 if __name__ == "__main__":

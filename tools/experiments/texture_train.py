@@ -63,6 +63,8 @@ def build_args(argv=None):
     ap.add_argument("--colour", default="mkl", choices=["mkl", "none"])
     ap.add_argument("--colour_strength", type=float, default=1.0)
     ap.add_argument("--d", default="texture", choices=["texture", "rgb"])
+    ap.add_argument("--d_ch", type=int, default=16)
+    ap.add_argument("--temp_every", type=int, default=2)
     ap.add_argument("--hp_sigma", type=float, default=4.0)
     ap.add_argument("--norm_sigma", type=float, default=8.0, help="<=0: no contrast normalisation")
     ap.add_argument("--eps", type=float, default=0.03)
@@ -138,10 +140,10 @@ def main(argv=None):
         G.load_state_dict(torch.load(a.init, weights_only=True))
     G_ema = copy.deepcopy(G).eval()
     if a.d == "texture":
-        D = TextureDiscriminator(hp_sigma=a.hp_sigma, norm_sigma=a.norm_sigma if a.norm_sigma > 0 else None,
+        D = TextureDiscriminator(ch=a.d_ch, hp_sigma=a.hp_sigma, norm_sigma=a.norm_sigma if a.norm_sigma > 0 else None,
                                  eps=a.eps)
     else:
-        D = RGBPatchD()
+        D = RGBPatchD(a.d_ch)
     opt_g = torch.optim.Adam(G.parameters(), lr=a.lr_g, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=a.lr_d, betas=(0.5, 0.99))
     print(json.dumps({"event": "start", "G_params": tc.n_params(G), "D_params": tc.n_params(D)}), flush=True)
@@ -164,9 +166,9 @@ def main(argv=None):
                   "low": lowfreq_l1(y, c, a.low_sigma), "chroma": chroma_detail_l1(y, c)}
         if a.w_edge > 0:
             losses["edge"] = edge_structure_l1(y, c)
-        if a.w_temp > 0:
+        if a.w_temp > 0 and step % a.temp_every == 0:
             losses["temp"] = temporal_compound(G, c, y)
-        w = {"adv": a.w_adv, "low": a.w_low, "chroma": a.w_chroma, "edge": a.w_edge, "temp": a.w_temp}
+        w = {"adv": a.w_adv, "low": a.w_low, "chroma": a.w_chroma, "edge": a.w_edge, "temp": a.w_temp * a.temp_every}
         g_loss = sum(w[k] * v for k, v in losses.items())
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -175,7 +177,7 @@ def main(argv=None):
             for pe, p in zip(G_ema.parameters(), G.parameters(), strict=True):
                 pe.lerp_(p, 1 - a.ema if step > 100 else 1.0)
         step += 1
-        for k, v in {**{k: float(v) for k, v in losses.items()}, "d": float(d_loss)}.items():
+        for k, v in {**{k: float(v.detach()) for k, v in losses.items()}, "d": float(d_loss.detach())}.items():
             acc.setdefault(k, []).append(v)
         if step % 50 == 0:
             rec = {"step": step, "t": round(time.time() - t0, 1), **{k: round(float(np.mean(v)), 4) for k, v in acc.items()}}

@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vst_desktop.training.texture.data import RandomCrops
-from vst_desktop.training.texture.views import grey
+from vst_desktop.training.texture.views import gaussian_blur, grey
 
 PATCH = 64
 
@@ -43,6 +43,32 @@ def patches_grid(img: np.ndarray, stride: int = 32) -> torch.Tensor:
     return p[0].T.reshape(-1, 3, PATCH, PATCH)
 
 
+def hard_negatives(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Photo patches made "busier" without becoming paintings: added noise, or unsharp masking.
+
+    Without them a critic learns "more high-frequency energy = painting" and calls white noise a van
+    Gogh (measured: gain 1.02 for noise, 0.42 for a sharpened photo). Half the batch is left as is.
+    """
+    n = x.shape[0]
+    r = torch.rand(n, generator=generator)
+    out = x.clone()
+    noisy = r < 0.25
+    if noisy.any():
+        k = int(noisy.sum())
+        sig = 0.01 + 0.09 * torch.rand(k, 1, 1, 1, generator=generator)
+        grey_noise = torch.rand(k, 1, 1, 1, generator=generator) < 0.5
+        nz = torch.randn(k, 3, *x.shape[-2:], generator=generator)
+        nz = torch.where(grey_noise, nz[:, :1].expand_as(nz), nz)
+        out[noisy] = (x[noisy] + sig * nz).clamp(0, 1)
+    sharp = (r >= 0.25) & (r < 0.5)
+    if sharp.any():
+        amt = 0.5 + 2.5 * torch.rand(int(sharp.sum()), 1, 1, 1, generator=generator)
+        sigma = float(0.7 + 2.3 * torch.rand(1, generator=generator))
+        xs = x[sharp]
+        out[sharp] = (xs + amt * (xs - gaussian_blur(xs, sigma))).clamp(0, 1)
+    return out
+
+
 class PaintingCritic:
     def __init__(self, seed: int = 0, ch: int = 32):
         torch.manual_seed(seed)
@@ -50,7 +76,7 @@ class PaintingCritic:
         self.seed = seed
 
     def fit(self, paintings: list[np.ndarray], photos: list[np.ndarray], steps: int = 1500, batch: int = 32,
-            long_side: int = 512, lr: float = 1e-3, log_every: int = 0) -> list[float]:
+            long_side: int = 512, lr: float = 1e-3, log_every: int = 0, hard_neg: bool = True) -> list[float]:
         """paintings, photos: uint8 RGB images at any size (they are held at `long_side`)."""
         pa = RandomCrops(paintings, long_side=long_side, scale=(0.6, 1.0), seed=self.seed)
         ph = RandomCrops(photos, long_side=long_side, scale=(0.6, 1.0), seed=self.seed + 1)
@@ -59,7 +85,10 @@ class PaintingCritic:
         losses = []
         self.net.train()
         for step in range(steps):
-            x = torch.cat([pa.batch(batch, PATCH), ph.batch(batch, PATCH)])
+            neg = ph.batch(batch, PATCH)
+            if hard_neg:
+                neg = hard_negatives(neg)
+            x = torch.cat([pa.batch(batch, PATCH), neg])
             loss = F.binary_cross_entropy_with_logits(self.net(x), target)
             opt.zero_grad(set_to_none=True)
             loss.backward()
