@@ -321,3 +321,54 @@ def test_bad_style_files_are_named_and_skipped(qtbot, make_window, library, tmp_
     window.reload_styles()
     assert "halfcopied" in window.banners.text("style-problems")
     assert "halfcopied" not in window.panel.gallery.style_ids()
+
+
+def test_disk_low_while_recording_stops_safely_and_keeps_the_file(qtbot, make_window, monkeypatch):
+    from vst_desktop.recording import disk
+
+    free = {"bytes": 50 * 2**30}
+    monkeypatch.setattr(disk, "free_bytes", lambda _path: free["bytes"])
+    window = make_window()
+    with qtbot.waitSignal(window.engine.worker.recording_started, timeout=TIMEOUT_MS):
+        window.start_recording()
+    qtbot.waitUntil(lambda: "00:01" in window.act_record.text(), timeout=TIMEOUT_MS)
+    free["bytes"] = 10 * 2**20  # the disk fills up while recording
+    qtbot.waitUntil(lambda: window.last_recording is not None, timeout=TIMEOUT_MS)
+    result = window.last_recording
+    assert result.error is not None
+    assert "kept" in window.banners.text("recording")
+    assert not window.is_recording() and window.act_record.text() == "Record"
+    frames, _, codec = _decoded(result.path)
+    assert codec == "h264" and frames > 0 and frames == result.frames
+
+
+def test_gpu_fallback_is_explained_once(qtbot, make_window):
+    window = make_window()
+    reason = "CUDA was requested but onnxruntime fell back to the CPU: libcublasLt.so.13 was not found."
+    window._on_style_ready("", "CPUExecutionProvider", reason)
+    assert reason in window.banners.text("gpu-fallback")
+    window.banners.clear("gpu-fallback")
+    window._on_style_ready("", "CPUExecutionProvider", reason)
+    assert "gpu-fallback" not in window.banners.keys()  # dismissed stays dismissed
+
+
+def test_full_screen_hides_the_panels_and_escape_leaves(qtbot, make_window):
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window.view, Qt.Key.Key_F)
+    qtbot.waitUntil(window.isFullScreen, timeout=5000)
+    assert window.panel.isHidden() and window.toolbar.isHidden()
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+    assert window.panel.isVisible() and window.toolbar.isVisible()
+
+
+def test_self_test_passes(qtbot, capsys):
+    from PySide6.QtWidgets import QApplication
+
+    from vst_desktop.ui.self_test import run_self_test
+
+    assert run_self_test(QApplication.instance()) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("self-test passed")

@@ -43,8 +43,10 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the self-test must not need a screen
     from PySide6.QtWidgets import QApplication
 
+    from vst_desktop.ui.qt_messages import route_qt_messages_to_logging
     from vst_desktop.ui.theme import apply_dark_theme
 
+    route_qt_messages_to_logging()
     app = QApplication.instance() or QApplication(list(argv))
     app.setApplicationName("vst-desktop")
     app.setOrganizationName("vst-desktop")

@@ -30,6 +30,7 @@ from vst_desktop.core import paths
 from vst_desktop.core.errors import VstError
 from vst_desktop.core.settings import Settings, save_settings
 from vst_desktop.pipeline.sizing import PRESETS
+from vst_desktop.recording.disk import format_bytes
 from vst_desktop.ui import icons
 from vst_desktop.ui.banner import BannerArea
 from vst_desktop.ui.engine import Engine
@@ -44,14 +45,6 @@ log = logging.getLogger(__name__)
 
 STYLE_SUFFIX = ".vststyle"
 VIDEO_FILTER = "Videos and images (*.mp4 *.mov *.mkv *.avi *.webm *.gif *.png *.jpg *.jpeg);;All files (*)"
-
-
-def format_bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
 
 
 def format_elapsed(seconds: float) -> str:
