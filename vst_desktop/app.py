@@ -15,7 +15,7 @@ def _choose_source(requested: str | None, saved: str, cameras: list) -> tuple[st
     if cameras:
         return f"camera:{cameras[0].index}", []
     text = ("No camera was found, so the demo clip is playing. Pick a camera or a video file under "
-            "Source on the right, or use File → Open video file….")
+            "Source on the right, or use File → Open video file.")
     return "demo", [("no-camera", text, "info")]
 
 
@@ -55,6 +55,10 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
         from vst_desktop.ui.self_test import run_self_test
 
         return run_self_test(app, kind=self_test if isinstance(self_test, str) else "app")
+    from vst_desktop.ui.lifecycle import install_quit_on_signals
+
     window = build_main_window(source)
+    app.aboutToQuit.connect(window.close)  # every way out stops the worker and keeps a recording
+    install_quit_on_signals(app)
     window.show()
     return app.exec()
