@@ -1,0 +1,59 @@
+"""`vst-desktop evaluate --style ID [--video FILE ...] [--photos DIR] [--styles-folder DIR] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from vst_desktop.core.errors import SourceError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--style", required=True, help="style id (see `vst-desktop styles list`)")
+    parser.add_argument("--video", action="append", help="clip for the stability measure (repeatable; "
+                        "default: the clips in ../shared/data/video)")
+    parser.add_argument("--photos", help="photos to stylize (default: ../shared/data/content/val)")
+    parser.add_argument("--styles-folder", help="the style's image folder, for texture and colour gains "
+                        "(default: the folder it was trained on, from its JSON)")
+    parser.add_argument("--strength", type=float, default=1.0)
+    parser.add_argument("--frames", type=int, default=16, help="frames per clip (default 16)")
+    parser.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def styles_dir_from_meta(meta: Any) -> str | None:
+    """`training.config.styles_dir` of a style's JSON, whatever shape the metadata object has."""
+    training = meta.get("training") if isinstance(meta, dict) else getattr(meta, "training", None)
+    if not isinstance(training, dict):
+        return None
+    config = training.get("config")
+    if not isinstance(config, dict):
+        return None
+    value = config.get("styles_dir")
+    return str(value) if value else None
+
+
+def main(args: argparse.Namespace) -> int:
+    from vst_desktop.evaluation.run import evaluate_style, format_table
+    from vst_desktop.evaluation.stylizers import open_session
+    from vst_desktop.styles.library import StyleLibrary
+
+    package = StyleLibrary().get(args.style)  # StyleError (exit code 2) for an unknown id
+    folder = args.styles_folder or styles_dir_from_meta(package.meta)
+    if folder and not Path(folder).is_dir():
+        raise SourceError(f"The style folder {folder} does not exist.", "Give the folder with --styles-folder.")
+    for v in args.video or []:
+        if not Path(v).is_file():
+            raise SourceError(f"The video {v} does not exist.", "Check the path given with --video.")
+    session = open_session(package.onnx_path, prefer_gpu=not args.cpu)
+    result = evaluate_style(session, style_folder=folder, videos=args.video, photos_dir=args.photos,
+                            strength=args.strength, max_frames=args.frames)
+    result["style"] = args.style
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(f"style               {args.style}")
+        print(format_table(result))
+    return 0
