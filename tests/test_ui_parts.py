@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import types
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QPoint, QRectF, Qt, Signal
@@ -146,14 +147,29 @@ def test_formatting_for_the_record_button():
 
 
 def test_worker_scales_for_the_view_so_the_gui_only_copies_pixels():
-    from vst_desktop.ui.worker import PipelineWorker
+    from vst_desktop.ui.worker import DISPLAY_CHANNELS, PipelineWorker
 
     worker = PipelineWorker(LatestSlot(), open_source=lambda *a: None)
     frame = np.zeros((360, 640, 3), np.uint8)
     assert worker._for_display(frame, None) == (None, None)  # no view size known yet: no scaling
     worker.set_display_area(800, 800)
     display, original = worker._for_display(frame, frame)
-    assert display.shape == (450, 800, 3) and original.shape == (450, 800, 3)
+    channels = DISPLAY_CHANNELS
+    assert display.shape == (450, 800, channels) and original.shape == (450, 800, channels)
     worker.set_display_area(640, 500)
     display, original = worker._for_display(frame, None)
-    assert display is frame and original is None  # already the right size: no copy
+    assert display.shape == (360, 640, channels) and original is None
+
+
+def test_bgra_frames_paint_like_bgr_frames(qtbot):
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(320, 180)
+    view.set_stats_visible(False)
+    bgr = np.zeros((90, 160, 3), np.uint8)
+    bgr[:, :80] = (255, 0, 0)
+    bgr[:, 80:] = (0, 128, 255)
+    view.set_frame(cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA))
+    img = view.grab().toImage()
+    assert _pixel(img, 40, 90) == (0, 0, 255)
+    assert _pixel(img, 280, 90) == (255, 128, 0)

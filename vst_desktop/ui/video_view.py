@@ -12,7 +12,18 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QRegion,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from vst_desktop.core.stats import Stats
@@ -27,7 +38,9 @@ _PROVIDER_NAMES = {
     "CoreMLExecutionProvider": "CoreML",
 }
 _GRAB_PX = 12
-_GAP = 6.0  # between the two pictures side by side  # how close to the divider a press grabs it; elsewhere a press jumps it there
+_GAP = 6.0
+_BACKGROUND = QColor(12, 12, 14)
+_STATS_EVERY_S = 0.25  # between the two pictures side by side  # how close to the divider a press grabs it; elsewhere a press jumps it there
 
 
 class CompareMode(enum.Enum):
@@ -41,9 +54,14 @@ def short_provider(name: str) -> str:
 
 
 def to_qimage(pixels: np.ndarray) -> QImage:
-    """Wrap a contiguous HxWx3 uint8 BGR array; the caller keeps the array alive while the image is used."""
+    """Wrap a contiguous HxWx3 BGR or HxWx4 BGRA uint8 array (no copy); keep the array alive meanwhile.
+
+    BGRA is Format_RGB32 on little-endian machines, the raster backing store's format: drawn 1:1 it is
+    a plain copy, where BGR888 would be converted pixel by pixel in the GUI thread.
+    """
     h, w = pixels.shape[:2]
-    return QImage(pixels.data, w, h, int(pixels.strides[0]), QImage.Format.Format_BGR888)
+    fmt = QImage.Format.Format_RGB32 if pixels.shape[2] == 4 else QImage.Format.Format_BGR888
+    return QImage(pixels.data, w, h, int(pixels.strides[0]), fmt)
 
 
 def fit_rect(image_w: int, image_h: int, area: QRectF) -> QRectF:
@@ -82,6 +100,8 @@ class VideoView(QWidget):
         self.last_paint_ms = 0.0
         self.painted_frames = 0
         self._announced_area = (0, 0)
+        self._stats_pill: QPixmap | None = None
+        self._stats_at = 0.0
 
     # ---- state set by the window ----
     def set_frame(self, pixels: np.ndarray, original: np.ndarray | None = None, stats: Stats | None = None,
@@ -156,8 +176,8 @@ class VideoView(QWidget):
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
         t0 = time.perf_counter()
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor(12, 12, 14))
         if self._pixels is None:
+            p.fillRect(self.rect(), _BACKGROUND)
             p.setPen(QColor(150, 154, 160))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             p.end()
@@ -165,6 +185,7 @@ class VideoView(QWidget):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         target, original_target = self._image_rects()
+        self._fill_around(p, [r for r in (target, original_target) if r is not None])
         self._blit(p, target, self._pixels)
         if self._original is not None and self._compare is CompareMode.SIDE_BY_SIDE and original_target:
             self._blit(p, original_target, self._original)
@@ -179,6 +200,16 @@ class VideoView(QWidget):
         p.end()
         self.painted_frames += 1
         self.last_paint_ms = (time.perf_counter() - t0) * 1000.0
+
+    def _fill_around(self, p: QPainter, pictures: list[QRectF]) -> None:
+        """Paint only the bars around the pictures: the pictures cover the rest every frame anyway."""
+        region = QRegion(self.rect())
+        for r in pictures:
+            region -= QRegion(r.toAlignedRect().adjusted(1, 1, -1, -1))
+        p.save()
+        p.setClipRegion(region)
+        p.fillRect(self.rect(), _BACKGROUND)
+        p.restore()
 
     def _blit(self, p: QPainter, target: QRectF, pixels: np.ndarray) -> None:
         """1:1 copy when the worker already scaled the picture to the target's device pixels (cheap);
@@ -244,7 +275,7 @@ class VideoView(QWidget):
         else:
             self._pill(p, text, QPointF(target.right() - 10, target.y() + 10), right_align=True)
 
-    def _draw_stats(self, p: QPainter) -> None:
+    def _stats_text(self) -> str:
         s = self._stats
         parts = [f"{self._fps:.0f} fps"]
         if s is not None:
@@ -254,10 +285,34 @@ class VideoView(QWidget):
             if s.inference_size != (0, 0):
                 parts.append(f"{s.inference_size[0]}×{s.inference_size[1]}")
         parts.append(f"dropped {self._dropped}")
+        return "  ·  ".join(parts)
+
+    def _draw_stats(self, p: QPainter) -> None:
+        """The numbers change every frame; refreshing them 4 times a second keeps them readable and lets
+        each frame reuse the rendered pill (text layout is the dearest part of painting the overlay)."""
+        now = time.monotonic()
+        if self._stats_pill is None or now - self._stats_at >= _STATS_EVERY_S:
+            self._stats_at = now
+            self._stats_pill = self._render_pill(self._stats_text())
         # Inside the picture's bottom-left corner, so it stays attached to the video when letterboxed.
-        target = self._image_rects()[0]
-        left = self._image_rects()[1] or target
-        self._pill(p, "  ·  ".join(parts), QPointF(left.x() + 10, left.bottom() - p.fontMetrics().height() - 18))
+        target, original_target = self._image_rects()
+        left = original_target or target
+        pill = self._stats_pill
+        h = pill.height() / pill.devicePixelRatio()
+        p.drawPixmap(QPointF(left.x() + 10, left.bottom() - h - 10), pill)
+
+    def _render_pill(self, text: str) -> QPixmap:
+        fm = QFontMetrics(self._small_font())
+        dpr = self.devicePixelRatioF()
+        w, h = fm.horizontalAdvance(text) + 16, fm.height() + 8
+        pm = QPixmap(int(w * dpr) + 1, int(h * dpr) + 1)
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pm)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._pill(painter, text, QPointF(0, 0))
+        painter.end()
+        return pm
 
     def _draw_recording(self, p: QPainter) -> None:
         self._pill(p, f"REC  {self._recording_text}", QPointF(self.width() - 10, 10), right_align=True,

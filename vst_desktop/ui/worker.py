@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 _READ_TIMEOUT_S = 0.05  # bounds how long a command waits when the source delivers nothing
 _PROGRESS_EVERY_S = 0.25
 _SESSION_CACHE = 4  # warm sessions kept, so Left/Right through the gallery is instant
+# Qt's Format_RGB32 is B, G, R, 255 in memory on little-endian machines: the backing store's own format.
+DISPLAY_CHANNELS = 4 if sys.byteorder == "little" else 3
 FRAME_BUDGET_MS = 24.0  # inference share of a 30 fps frame on the target machine (DESIGN.md section 3)
 
 SourceOpener = Callable[[str, tuple[int, int], int], object]
@@ -290,18 +293,24 @@ class PipelineWorker(QObject):
             emit(self.frame_ready)
 
     def _for_display(self, pixels, original):
-        """Scale for the view here: the GUI thread then only copies pixels 1:1 to the screen."""
+        """Scale for the view and convert to BGRA here, in the worker: the GUI thread then copies the
+        picture 1:1 in the screen's own 32-bit format (a memcpy) instead of scaling and converting it."""
         aw, ah = self._display_area
         h, w = pixels.shape[:2]
         if aw <= 0 or ah <= 0:
             return None, None
         scale = min(aw / w, ah / h)
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        if size == (w, h):
-            return pixels, original
         interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
-        display = cv2.resize(pixels, size, interpolation=interp)
-        return display, None if original is None else cv2.resize(original, size, interpolation=interp)
+
+        def prepare(img):
+            if img is None:
+                return None
+            if DISPLAY_CHANNELS == 4:
+                img = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)  # before resizing: fewer pixels to convert
+            return img if size == (w, h) else cv2.resize(img, size, interpolation=interp)
+
+        return prepare(pixels), prepare(original)
 
     # ---- recording ----
     def _check_recorder(self) -> None:
