@@ -32,6 +32,7 @@ from vst_desktop.core.settings import Settings, save_settings
 from vst_desktop.pipeline.sizing import PRESETS
 from vst_desktop.recording.disk import format_bytes
 from vst_desktop.ui import icons
+from vst_desktop.ui.about_dialog import app_icon
 from vst_desktop.ui.banner import BannerArea
 from vst_desktop.ui.engine import Engine
 from vst_desktop.ui.latest import LiveResult
@@ -76,7 +77,8 @@ class MainWindow(QMainWindow):
         self.frames_shown = 0
 
         self.setWindowTitle("vst-desktop")
-        self.setWindowIcon(icons.compare_icon())
+        icon = app_icon()
+        self.setWindowIcon(icon if not icon.isNull() else icons.compare_icon())
         self.setAcceptDrops(True)
         self.resize(1280, 760)
 
@@ -594,8 +596,9 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{html}</table>")
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About vst-desktop",
-                          "<b>vst-desktop</b><br>Live video style transfer: camera → style → view → recording.")
+        from vst_desktop.ui.about_dialog import show_about
+
+        show_about(self)
 
     # ------------------------------------------------------------------ closing
     def save_settings(self) -> None:
