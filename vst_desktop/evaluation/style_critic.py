@@ -74,16 +74,18 @@ def _pieces(images: list[np.ndarray]) -> tuple[list[np.ndarray], str]:
     return quads, "leave-one-quadrant-out (single-image folder)"
 
 
-def mean_proba(model: LogisticModel, images: list[np.ndarray]) -> float:
-    """Mean per-patch probability of "painting", each image weighted equally."""
-    per_image = []
-    for img in images:
-        f = patch_features(working_image(img))
-        if len(f):
-            per_image.append(float(model.proba(f).mean()))
-    if not per_image:
+def image_features(images: list[np.ndarray]) -> list[np.ndarray]:
+    """Patch features of each image at the working size (images smaller than a patch are skipped)."""
+    feats = [patch_features(working_image(img)) for img in images]
+    feats = [f for f in feats if len(f)]
+    if not feats:
         raise ValueError(f"all images are smaller than the {PATCH}px patch")
-    return float(np.mean(per_image))
+    return feats
+
+
+def mean_proba(model: LogisticModel, feats: list[np.ndarray]) -> float:
+    """Mean per-patch probability of "painting", each image weighted equally."""
+    return float(np.mean([model.proba(f).mean() for f in feats]))
 
 
 @dataclass
@@ -96,7 +98,8 @@ class StyleCritic:
     info: dict = field(default_factory=dict)
 
     def fold_probas(self, images: list[np.ndarray]) -> list[float]:
-        return [mean_proba(m, images) for m in self.folds]
+        feats = image_features(images)  # once: the features do not depend on the fold
+        return [mean_proba(m, feats) for m in self.folds]
 
     @property
     def heldout_mean(self) -> float:
