@@ -372,3 +372,24 @@ def test_self_test_passes(qtbot, capsys):
     assert run_self_test(QApplication.instance()) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("self-test passed")
+
+
+def test_a_style_that_fails_while_running_falls_back_to_original(qtbot, make_window, library, monkeypatch):
+    from vst_desktop.core.errors import InferenceError
+    from vst_desktop.inference.session import StyleSession
+
+    window = make_window()
+    style_id = next(p.id for p in library.list() if p.builtin)
+
+    def broken_run(self, bgr, strength=1.0):
+        raise InferenceError("The style failed on a 640x360 frame.", "Try another inference size.")
+
+    monkeypatch.setattr(StyleSession, "warmup", lambda self, w, h, runs=3: 1.0)
+    monkeypatch.setattr(StyleSession, "run", broken_run)
+    _click_style(qtbot, window, style_id)
+    qtbot.waitUntil(lambda: "style" in window.banners.keys(), timeout=TIMEOUT_MS)
+    assert "could not be loaded" in window.banners.text("style") or "failed" in window.banners.text("style")
+    assert window.panel.gallery.current_id() == ""
+    shown = window.frames_shown
+    qtbot.waitUntil(lambda: window.frames_shown > shown + 2, timeout=TIMEOUT_MS)  # the video keeps going
+    assert window.last_result.style_id == ""

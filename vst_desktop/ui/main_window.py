@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
         w.recording_failed.connect(self._on_recording_failed)
         w.snapshot_saved.connect(lambda p: self.statusBar().showMessage(f"Snapshot saved: {p}", 6000))
         w.snapshot_failed.connect(lambda m: self.banners.show_message("snapshot", m, "error"))
+        w.unexpected_error.connect(self._on_unexpected_error)
 
     def _apply_settings(self) -> None:
         s = self.settings
@@ -322,8 +323,16 @@ class MainWindow(QMainWindow):
         name = self.panel.gallery.name_of(style_id)
         self.banners.show_message("style", f"The style “{name}” could not be loaded and was skipped. {message}",
                                   "error")
+        if style_id == self._active_style:  # it failed while running: the worker is back on Original
+            self._active_style = ""
+            self.setWindowTitle("vst-desktop")
         self.panel.gallery.select_id(self._active_style, notify=False)
         self.statusBar().clearMessage()
+
+    def _on_unexpected_error(self, text: str) -> None:
+        log_file = paths.log_dir() / "vst-desktop.log"
+        self.banners.show_message("bug", f"Something went wrong that we did not expect ({text}). The video "
+                                  f"keeps running; details are in {log_file}.", "error", once=True)
 
     def _selected_user_style(self):
         style_id = self.panel.gallery.current_id()

@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from vst_desktop.core.errors import VstError
+from vst_desktop.core.errors import InferenceError, VstError
 from vst_desktop.core.frame import Frame
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import PRESETS, fit_height
@@ -68,6 +68,7 @@ class PipelineWorker(QObject):
     recording_failed = Signal(str)
     snapshot_saved = Signal(str)
     snapshot_failed = Signal(str)
+    unexpected_error = Signal(str)  # a bug; the details are in the log file
     stopped = Signal()
     # internal: from the helper thread back into the worker thread
     _session_warm = Signal(int, str, object)
@@ -92,6 +93,7 @@ class PipelineWorker(QObject):
         self._sessions: collections.OrderedDict[str, object] = collections.OrderedDict()
         self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="style-warmup")
         self._closing = threading.Event()
+        self._reported_bug = False
         self._recorder = None
         self._last_progress = 0.0
         self._timer: QTimer | None = None
@@ -238,15 +240,31 @@ class PipelineWorker(QObject):
             self._schedule(50)
             return
         try:
+            self._step_once(source)
+        except InferenceError as exc:  # e.g. the style fails at this size: back to Original, keep playing
+            log.warning("style %s failed while running: %s", self._style_id, exc)
+            failed, self._style_id = self._style_id, ""
+            self._sessions.pop(failed, None)
+            self._pipeline.set_session(None)
+            emit(self.style_failed, failed, _error_text(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the video: log it, say it once
+            log.exception("unexpected error in the frame loop")
+            if not self._reported_bug:
+                self._reported_bug = True
+                emit(self.unexpected_error, f"{type(exc).__name__}: {exc}")
+        finally:
+            self._schedule(0)
+
+    def _step_once(self, source) -> None:
+        try:
             frame = source.read_latest(timeout=_READ_TIMEOUT_S)
-        except VstError as exc:
+        except VstError as exc:  # whatever the source raises is a source problem; it retries
             frame = None
             self._report_problem(_error_text(exc))
         self._check_source_health(source)
         if frame is not None:
             self._process(frame)
         self._check_recorder()
-        self._schedule(0)
 
     def _check_source_health(self, source) -> None:
         err = getattr(source, "error", None)
