@@ -33,6 +33,7 @@ class TrainConfig:
     batch_size: int = 4
     crop_size: int = 160
     scale_jitter: list[float] = field(default_factory=lambda: [0.6, 1.0])  # crop side / image short side
+    paired_scale_jitter: list[float] = field(default_factory=lambda: [0.8, 1.25])  # crop window / crop px
     max_image_side: int = 640  # images are downsized once at load to bound memory and crop cost
     lr_g: float = 2e-4
     lr_d: float = 4e-4  # two-timescale: the discriminator learns faster than the generator

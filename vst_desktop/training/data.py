@@ -138,19 +138,23 @@ class CropSampler:
 
     Each crop covers a square window whose side is a random fraction (`scale_range`) of the image's short
     side, resized to `crop` px: a small fraction zooms in (large strokes), a large one shows more context.
-    In paired mode the same window is cut from the input and the target.
+    With `pixel_scale` the window side is instead `crop` times that factor: images stay near their own
+    pixel scale. Paired mode uses that and cuts the same window from the input and the target, because an
+    edit (edges, grain, sharpening) is tied to the pixel scale it was made at.
     """
 
     def __init__(self, images: list[np.ndarray], crop: int, scale_range: tuple[float, float],
-                 targets: list[np.ndarray] | None = None) -> None:
+                 targets: list[np.ndarray] | None = None, pixel_scale: bool = False) -> None:
         self.images = images
         self.targets = targets
         self.crop = crop
         self.scale_range = scale_range
+        self.pixel_scale = pixel_scale
 
     def _window(self, rng: np.random.Generator, h: int, w: int) -> tuple[int, int, int]:
         lo, hi = self.scale_range
-        side = int(round(min(h, w) * rng.uniform(lo, hi)))
+        base = self.crop if self.pixel_scale else min(h, w)
+        side = int(round(base * rng.uniform(lo, hi)))
         side = max(min(side, h, w), 8)
         y = int(rng.integers(0, h - side + 1))
         x = int(rng.integers(0, w - side + 1))
@@ -225,7 +229,8 @@ def scan_training_folders(style_dir: str, content_dir: str, paired: bool) -> tup
 
 def load_training_data(style_dir: str, content_dir: str, paired: bool, crop: int,
                        scale_range: tuple[float, float], max_side: int, val_photos: int,
-                       val_size: int = 192) -> TrainingData:
+                       val_size: int = 192, paired_scale_range: tuple[float, float] = (0.8, 1.25)
+                       ) -> TrainingData:
     style_files, content_files, skipped = scan_training_folders(style_dir, content_dir, paired)
     if paired:
         inputs = load_images([p for p, _ in style_files], max_side)
@@ -233,7 +238,7 @@ def load_training_data(style_dir: str, content_dir: str, paired: bool, crop: int
         val_idx = pick_evenly(list(range(len(inputs))), val_photos)
         return TrainingData(
             style=None,
-            content=CropSampler(inputs, crop, scale_range, targets=targets),
+            content=CropSampler(inputs, crop, paired_scale_range, targets=targets, pixel_scale=True),
             val_inputs=_to_nchw([center_square(inputs[i], val_size) for i in val_idx]),
             val_targets=_to_nchw([center_square(targets[i], val_size) for i in val_idx]),
             style_files=[p for pair in style_files for p in pair], content_files=[], skipped=skipped)

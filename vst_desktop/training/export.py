@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,10 +61,14 @@ def export_onnx(generator: Generator, path: Path) -> Path:
     model = BgrUint8Generator(generator)
     frame = torch.zeros(1, 64, 96, 3, dtype=torch.uint8)
     strength = torch.ones(1, dtype=torch.float32)
-    # The TorchScript exporter (dynamo=False): stable for this small conv graph with dynamic H/W.
-    torch.onnx.export(model, (frame, strength), str(path), input_names=["frame", "strength"],
-                      output_names=["stylized"], opset_version=OPSET, dynamo=False,
-                      dynamic_axes={"frame": {1: "height", 2: "width"}, "stylized": {1: "height", 2: "width"}})
+    # The TorchScript exporter (dynamo=False): stable for this small conv graph with dynamic H/W. Its
+    # deprecation notice is for us, not for the person training a style.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(model, (frame, strength), str(path), input_names=["frame", "strength"],
+                          output_names=["stylized"], opset_version=OPSET, dynamo=False,
+                          dynamic_axes={"frame": {1: "height", 2: "width"},
+                                        "stylized": {1: "height", 2: "width"}})
     return path
 
 

@@ -260,8 +260,11 @@ class Trainer:
 
     @torch.no_grad()
     def _update_ema(self) -> None:
+        # Warm-up: early on the average follows the weights closely, so a short run's EMA does not stay
+        # stuck near the identity it started from.
+        decay = min(self.cfg.ema_decay, (1.0 + self.step) / (10.0 + self.step))
         for pe, p in zip(self.ema.parameters(), self.generator.parameters(), strict=True):
-            pe.lerp_(p, 1.0 - self.cfg.ema_decay)
+            pe.lerp_(p, 1.0 - decay)
 
     # ---- samples ----
 

@@ -20,14 +20,22 @@ PRESETS: dict[str, dict] = {
 }
 
 
+# Paired mode: the target images define the content, so the terms that pull the output back towards the
+# input photo (low-frequency luminance, PatchNCE) would fight the very edit being learned.
+PAIRED_OVERRIDES: dict = dict(w_lowfreq=0.0, w_nce=0.0, w_identity=0.0)
+
+
 def preset_names() -> list[str]:
     return list(PRESETS)
 
 
 def make_config(preset: str = "quick", **overrides) -> TrainConfig:
-    """The preset's config, with `overrides` (config field names) applied on top."""
+    """The preset's config, with `overrides` (config field names) applied on top (and the paired-mode
+    weights when `paired=True`)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     values = dict(PRESETS[preset], preset=preset)
+    if overrides.get("paired"):
+        values.update(PAIRED_OVERRIDES)
     values.update(overrides)
     return TrainConfig(**values)
