@@ -315,7 +315,10 @@ class VideoView(QWidget):
         return pm
 
     def _draw_recording(self, p: QPainter) -> None:
-        self._pill(p, f"REC  {self._recording_text}", QPointF(self.width() - 10, 10), right_align=True,
+        # Top-right corner of the (stylized) picture; in the split view the style's tag is there already.
+        target = self._image_rects()[0]
+        y = target.y() + (44 if self._compare is CompareMode.SPLIT and self._original is not None else 10)
+        self._pill(p, f"REC  {self._recording_text}", QPointF(target.right() - 10, y), right_align=True,
                    dot=RECORD_RED)
 
     # ---- divider dragging ----
