@@ -393,3 +393,14 @@ def test_a_style_that_fails_while_running_falls_back_to_original(qtbot, make_win
     shown = window.frames_shown
     qtbot.waitUntil(lambda: window.frames_shown > shown + 2, timeout=TIMEOUT_MS)  # the video keeps going
     assert window.last_result.style_id == ""
+
+
+def test_closing_while_recording_finalises_the_file(qtbot, make_window, tmp_path):
+    window = make_window()
+    with qtbot.waitSignal(window.engine.worker.recording_started, timeout=TIMEOUT_MS) as started:
+        window.start_recording()
+    qtbot.waitUntil(lambda: "00:01" in window.act_record.text(), timeout=TIMEOUT_MS)
+    window.close()
+    assert not window.engine.thread.isRunning()
+    frames, media_s, codec = _decoded(Path(started.args[0]))
+    assert codec == "h264" and frames > 10 and media_s > 0.5
