@@ -404,3 +404,22 @@ def test_closing_while_recording_finalises_the_file(qtbot, make_window, tmp_path
     assert not window.engine.thread.isRunning()
     frames, media_s, codec = _decoded(Path(started.args[0]))
     assert codec == "h264" and frames > 10 and media_s > 0.5
+
+
+def test_a_style_finished_by_the_training_dialog_is_listed_and_selected(qtbot, make_window, library):
+    from PySide6.QtCore import QObject, Signal
+
+    class FakeTrainingDialog(QObject):  # the real dialog (issue 8) emits the same signal
+        style_installed = Signal(str)
+
+    window = make_window()
+    dialog = FakeTrainingDialog()
+    window._adopt_training_dialog(dialog)
+    window._adopt_training_dialog(dialog)  # adopting twice must not connect twice
+    style_id = [p.id for p in library.list()][-1]
+    selections = []
+    window.panel.gallery.style_selected.connect(selections.append)
+    dialog.style_installed.emit(style_id)
+    assert window.panel.gallery.current_id() == style_id
+    assert selections == [style_id]
+    assert window.act_train.shortcut().toString() == "Ctrl+T"

@@ -61,4 +61,5 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
     app.aboutToQuit.connect(window.close)  # every way out stops the worker and keeps a recording
     install_quit_on_signals(app)
     window.show()
+    window.reattach_training()
     return app.exec()

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self._recording_path = ""
         self.last_result: LiveResult | None = None
         self.last_recording = None  # RecordingResult of the most recent recording
+        self._training_dialog = None
         self.frames_shown = 0
 
         self.setWindowTitle("vst-desktop")
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("Export selected style…", "Ctrl+E", self.export_style_dialog)
         self.act_remove = self._action("Remove selected style", None, self.remove_selected_style)
         self.act_reload = self._action("Reload styles", None, self.reload_styles)
+        self.act_train = self._action("Train new style…", "Ctrl+T", self.open_training)
         self.act_about = self._action("About vst-desktop", None, self._about)
         self.act_keys = self._action("Keyboard shortcuts", None, self._show_shortcuts)
 
@@ -196,8 +198,8 @@ class MainWindow(QMainWindow):
                   self.act_open_recordings, self.act_choose_recordings, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Styles")
-        for a in (self.act_prev, self.act_next, None, self.act_import, self.act_export, self.act_remove, None,
-                  self.act_reload):
+        for a in (self.act_prev, self.act_next, None, self.act_train, self.act_import, self.act_export,
+                  self.act_remove, None, self.act_reload):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&View")
         for a in (self.act_compare, self.act_side_by_side, self.act_mirror, self.act_stats, None,
@@ -328,6 +330,33 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("vst-desktop")
         self.panel.gallery.select_id(self._active_style, notify=False)
         self.statusBar().clearMessage()
+
+    # ------------------------------------------------------------------ training (its own process)
+    def _grab_input_frame(self):
+        """The newest camera frame as captured (not stylized): content photos for training."""
+        latest = self.engine.slot.peek()
+        return None if latest is None else latest.input_pixels.copy()
+
+    def _adopt_training_dialog(self, dialog) -> None:
+        if dialog is not None and dialog is not self._training_dialog:
+            self._training_dialog = dialog
+            dialog.style_installed.connect(self._on_style_trained)
+
+    def open_training(self) -> None:
+        from vst_desktop.ui.training_dialog import open_training_dialog
+
+        self._adopt_training_dialog(open_training_dialog(self, self._grab_input_frame))
+
+    def reattach_training(self) -> None:
+        """At start-up: a style still training from an earlier session gets its dialog back."""
+        from vst_desktop.ui.training_dialog import reattach_if_running
+
+        self._adopt_training_dialog(reattach_if_running(self, self._grab_input_frame))
+
+    def _on_style_trained(self, style_id: str) -> None:
+        self.reload_styles()
+        self.panel.gallery.select_id(style_id)
+        self.statusBar().showMessage(f"Your new style {self.panel.gallery.name_of(style_id)} is ready", 8000)
 
     def _on_unexpected_error(self, text: str) -> None:
         log_file = paths.log_dir() / "vst-desktop.log"
