@@ -2,7 +2,7 @@
 
 The dialog never imports the training engine: it checks folders with OpenCV (core.images), runs
 `vst-desktop train ... --progress jsonl` as a separate, lower-priority process (training_process.py) and
-draws what the JSON lines report: a progress bar with the time left, loss curves, the latest sample grid
+draws what the JSON lines report: a progress bar with the time left, loss curves (QPainter, see LossPlot), the latest sample grid
 and the log. A finished run has installed its style; the dialog then emits `style_installed(id)` so the
 main window can refresh its gallery and select the new style.
 
@@ -13,6 +13,7 @@ unfinished runs to resume) and training (progress, curves, sample, log, Stop / R
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,8 +21,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon, QImage, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QIcon, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -57,6 +58,7 @@ from vst_desktop.ui import training_runs as runs
 from vst_desktop.ui.signals import emit
 from vst_desktop.ui.training_estimate import SpeedBenchmark, SpeedMeasurement, format_duration, load_cached
 from vst_desktop.ui.training_process import TrainingProcess
+from vst_desktop.ui.training_refcount import make_singletons_immortal
 
 log = logging.getLogger(__name__)
 
@@ -109,49 +111,39 @@ def _format_eta(seconds: float | None) -> str:
 
 
 class LossPlot(QWidget):
-    """Live loss curves (pyqtgraph), one per loss term, redrawn at most a few times a second."""
+    """Live loss curves, one per loss term, on a log scale; painted with QPainter.
+
+    Not pyqtgraph: with PySide6 6.12 on CPython 3.11 every Python-side signal emit drops a reference to
+    True (see signals.py), and pyqtgraph emits on every redraw: measured here, True's refcount fell from
+    2509 to 1866 in 50 redraws and the process aborted ("none_dealloc") before 100. A training run redraws
+    thousands of times, so the curves are drawn here instead (no signals involved).
+    """
+
+    MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 52, 12, 10, 26
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        import pyqtgraph as pg
-
-        pg.setConfigOptions(antialias=True, background="#1e1f22", foreground="#c8ccd2")
-        self.plot = pg.PlotWidget(self)
-        self.plot.setLogMode(x=False, y=True)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "loss (log scale)")
-        self.plot.setMinimumHeight(160)
-        self.legend = self.plot.addLegend(offset=(-6, 6), labelTextSize="8pt", colCount=2,
-                                          brush=pg.mkBrush(30, 31, 34, 210))
-        self._pg = pg
+        self.setMinimumSize(260, 160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._data: dict[str, tuple[list[int], list[float]]] = {}
-        self._items: dict = {}
         self._dirty = False
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.plot)
         self._timer = QTimer(self)
-        self._timer.setInterval(250)
+        self._timer.setInterval(250)  # at most 4 repaints a second, however fast the events come
         self._timer.timeout.connect(self._redraw)
         self._timer.start()
 
     def clear(self) -> None:
         self._data.clear()
-        for item in self._items.values():
-            self.plot.removeItem(item)
-        self._items.clear()
-        self.legend.clear()
+        self.update()
 
     def add(self, step: int, losses: dict) -> None:
         for key, value in losses.items():
             if not isinstance(value, (int, float)) or value <= 0:
                 continue  # log scale; None (not finite) and exact zeros are not drawn
             xs, ys = self._data.setdefault(key, ([], []))
-            if xs and step <= xs[-1]:  # a resumed run replays from its checkpoint: keep x increasing
-                while xs and xs[-1] >= step:
-                    xs.pop()
-                    ys.pop()
+            while xs and xs[-1] >= step:  # a resumed run repeats steps after its checkpoint: keep x increasing
+                xs.pop()
+                ys.pop()
             xs.append(step)
             ys.append(float(value))
         self._dirty = True
@@ -160,16 +152,74 @@ class LossPlot(QWidget):
         return self._data
 
     def _redraw(self) -> None:
-        if not self._dirty:
+        if self._dirty:
+            self._dirty = False
+            self.update()
+
+    def _ranges(self) -> tuple[float, float, float, float]:
+        xs = [x for sx, _ in self._data.values() for x in sx]
+        ys = [math.log10(y) for _, sy in self._data.values() for y in sy]
+        x0, x1 = (min(xs), max(xs)) if xs else (0, 1)
+        y0, y1 = (math.floor(min(ys)), math.ceil(max(ys))) if ys else (-2, 1)
+        return x0, max(x1, x0 + 1), y0, max(y1, y0 + 1)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("#1e1f22"))
+        w, h = self.width(), self.height()
+        left, top = self.MARGIN_L, self.MARGIN_T
+        pw, ph = max(10, w - left - self.MARGIN_R), max(10, h - top - self.MARGIN_B)
+        x0, x1, y0, y1 = self._ranges()
+
+        def px(x: float) -> float:
+            return left + (x - x0) / (x1 - x0) * pw
+
+        def py(logy: float) -> float:
+            return top + (y1 - logy) / (y1 - y0) * ph
+
+        grid, text = QColor(255, 255, 255, 28), QColor("#9aa0a8")
+        font = p.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1.5))
+        p.setFont(font)
+        for e in range(int(y0), int(y1) + 1):  # one line per power of ten
+            y = py(e)
+            p.setPen(QPen(grid, 1))
+            p.drawLine(QPointF(left, y), QPointF(left + pw, y))
+            p.setPen(text)
+            p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       _power_label(e))
+        for i in range(5):
+            x = x0 + (x1 - x0) * i / 4
+            p.setPen(text)
+            p.drawText(QRectF(px(x) - 40, top + ph + 4, 80, 16), Qt.AlignmentFlag.AlignHCenter, f"{x:.0f}")
+        p.setPen(QPen(QColor(255, 255, 255, 70), 1))
+        p.drawRect(QRectF(left, top, pw, ph))
+        if not self._data:
+            p.setPen(text)
+            p.drawText(QRectF(left, top, pw, ph), Qt.AlignmentFlag.AlignCenter, "Losses appear after the first steps.")
+            p.end()
             return
-        self._dirty = False
+        legend_y = top + 6
         for i, (key, (xs, ys)) in enumerate(self._data.items()):
-            item = self._items.get(key)
-            if item is None:
-                pen = self._pg.mkPen(LOSS_COLOURS[i % len(LOSS_COLOURS)], width=2 if key == "g_total" else 1.4)
-                item = self.plot.plot([], [], pen=pen, name=LOSS_LABELS.get(key, key))
-                self._items[key] = item
-            item.setData(xs, ys)
+            colour = QColor(LOSS_COLOURS[i % len(LOSS_COLOURS)])
+            p.setPen(QPen(colour, 2.0 if key == "g_total" else 1.4))
+            if len(xs) == 1:
+                p.drawEllipse(QPointF(px(xs[0]), py(math.log10(ys[0]))), 2.0, 2.0)
+            else:
+                p.drawPolyline(QPolygonF([QPointF(px(x), py(math.log10(y))) for x, y in zip(xs, ys, strict=True)]))
+            # legend, top right, with the latest value
+            label = f"{LOSS_LABELS.get(key, key)} {ys[-1]:.3g}"
+            p.fillRect(QRectF(left + pw - 168, legend_y - 1, 164, 14), QColor(30, 31, 34, 200))
+            p.drawLine(QPointF(left + pw - 162, legend_y + 6), QPointF(left + pw - 148, legend_y + 6))
+            p.setPen(QColor("#dee0e4"))
+            p.drawText(QRectF(left + pw - 144, legend_y - 2, 140, 16), Qt.AlignmentFlag.AlignLeft, label)
+            legend_y += 14
+        p.end()
+
+
+def _power_label(e: int) -> str:
+    return f"{10.0 ** e:g}" if -3 <= e <= 3 else f"1e{e}"
 
 
 class SampleView(QLabel):
@@ -236,6 +286,7 @@ class TrainingDialog(QDialog):
                  measure_speed: bool = True, reattach: bool = True, capture_frames: int = CAPTURE_FRAMES,
                  capture_seconds: float = CAPTURE_SECONDS) -> None:
         super().__init__(parent)
+        make_singletons_immortal()  # this window makes many void Qt calls: see training_refcount.py
         self.setWindowTitle("Train a new style")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.resize(980, 720)
@@ -263,6 +314,7 @@ class TrainingDialog(QDialog):
         self._start_after_capture = False
         self._run_title = ""
         self._built = False
+        self._closed = False
 
         self.process = TrainingProcess(self)
         self.process.event_received.connect(self._on_event)
@@ -582,6 +634,8 @@ class TrainingDialog(QDialog):
         self._update_start()
 
     def _submit(self, kind: str, folder: str) -> None:
+        if self._closed:
+            return
         self._pending[kind] = (self._pool.submit(_scan_with_thumbnails, folder, kind == "style"), folder)
         self._poll.start()
 
@@ -1069,6 +1123,7 @@ class TrainingDialog(QDialog):
             self.hide()
             return
         self.benchmark.cancel()
+        self._capture_timer.stop()
         super().closeEvent(event)
 
     def reject(self) -> None:  # Esc goes through closeEvent's questions
@@ -1076,6 +1131,7 @@ class TrainingDialog(QDialog):
 
     def shutdown(self) -> None:
         """Stop measuring and scanning (the training process itself is left alone)."""
+        self._closed = True
         self.benchmark.cancel()
         self._capture_timer.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)

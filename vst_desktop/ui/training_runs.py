@@ -269,7 +269,7 @@ def _last_steps(run_dir: Path) -> tuple[int, int]:
                 if event is None:
                     continue
                 if isinstance(event.get("step"), int):
-                    step = event["step"]
+                    step = max(step, event["step"])
                 if event["event"] == "checkpoint":
                     ckpt_step = int(event.get("step", 0))
     except OSError:
