@@ -56,16 +56,16 @@ def test_onnx_contract_and_parity_on_real_frames(tmp_path, trained_like_generato
 
 
 def test_package_json_sources_and_thumbnail(tmp_path, shared_data, trained_like_generator):
-    style_dir = shared_data / "styles" / "monet"
-    files = sorted(style_dir.iterdir())
+    styles_dir = shared_data / "styles" / "monet"
+    files = sorted(styles_dir.iterdir())
     user_file = tmp_path / "mine.jpg"
-    cfg = TrainConfig(style_dir=str(style_dir), name="Monet")
+    cfg = TrainConfig(styles_dir=str(styles_dir), name="Monet")
     pkg = export.build_package(trained_like_generator, cfg, tmp_path / "pkg", "monet-test", "Monet",
                                files + [user_file], iterations=10, seconds=3.5, device="cpu",
                                metrics_hook=lambda onnx_path, json_path: {"hook_saw": onnx_path.name})
     meta = json.loads(pkg.json.read_text())
     assert meta["schema"] == 1 and meta["id"] == "monet-test" and meta["kind"] == "gan"
-    assert meta["training"]["iterations"] == 10 and meta["training"]["config"]["style_dir"] == str(style_dir)
+    assert meta["training"]["iterations"] == 10 and meta["training"]["config"]["styles_dir"] == str(styles_dir)
     assert meta["metrics"] == {"hook_saw": "monet-test.onnx"}
     assert meta["inference_size"] == [640, 360]
     by_file = {s["file"]: s for s in meta["sources"]}
@@ -86,7 +86,7 @@ def test_train_command_end_to_end_jsonl(tmp_path, shared_data, isolated_home):
     """`python -m vst_desktop.training.entry` (what the GUI and torchrun launch): train, export, install."""
     run = tmp_path / "run"
     cmd = [sys.executable, "-m", "vst_desktop.training.entry", "--styles", str(shared_data / "styles" / "monet"),
-           "--out", str(run), "--iterations", "3", "--progress", "jsonl", "--name", "Tiny Monet",
+           "--out", str(run), "--iterations", "3", "--progress", "jsonl", "--name", "Tiny Monet", "--no-evaluate",
            "--set", "crop_size=64", "--set", "batch_size=2", "--set", "max_image_side=256", "--set", "threads=1"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240,
                           env={**_env(), "VST_DESKTOP_HOME": str(isolated_home)})
@@ -100,6 +100,9 @@ def test_train_command_end_to_end_jsonl(tmp_path, shared_data, isolated_home):
     styles = isolated_home / "data" / "styles"
     assert {p.name for p in styles.glob("tiny-monet.*")} == {"tiny-monet.onnx", "tiny-monet.json", "tiny-monet.png"}
     assert (run / "package" / "tiny-monet.onnx").is_file()
+    logged = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert logged[-1] == done  # the run folder tells how it ended, for a GUI that reattaches
+    assert [e["event"] for e in logged].count("start") == 1
 
 
 def _env() -> dict:

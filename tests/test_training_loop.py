@@ -18,7 +18,7 @@ from vst_desktop.training.run import train
 
 def tiny_config(shared_data, **changes) -> TrainConfig:
     """Real images, tiny crops and few steps: seconds on 2 cores."""
-    values = dict(style_dir=str(shared_data / "styles" / "van_gogh"), iterations=6, batch_size=2, crop_size=48,
+    values = dict(styles_dir=str(shared_data / "styles" / "van_gogh"), iterations=6, batch_size=2, crop_size=48,
                   max_image_side=160, val_photos=3, sample_every=3, checkpoint_every=3, log_every=1, threads=1)
     values.update(changes)
     return make_config("quick", **values)
@@ -145,7 +145,7 @@ def test_collapse_warning(tmp_path, shared_data):
     from vst_desktop.training.progress import collapse_score
 
     cfg = tiny_config(shared_data)
-    data = load_training_data(cfg.style_dir, "", False, 48, (0.5, 1.0), 160, 3)
+    data = load_training_data(cfg.styles_dir, "", False, 48, (0.5, 1.0), 160, 3)
     rec = Recorder()
     trainer = Trainer(cfg, data, torch.device("cpu"), DistInfo(), tmp_path, rec)
     trainer.write_sample()

@@ -115,7 +115,7 @@ def test_every_weight_has_a_term():
 
 
 def test_config_json_round_trip_and_unknown_keys():
-    cfg = make_config("balanced", style_dir="/x", seed=7)
+    cfg = make_config("balanced", styles_dir="/x", seed=7)
     assert TrainConfig.from_json(cfg.to_json()) == cfg
     with pytest.raises(Exception, match="unknown settings"):
         TrainConfig.from_dict(dict(cfg.to_dict(), bogus=1))

@@ -51,7 +51,7 @@ def test_paired_mode_learns_an_edit_and_generalises(tmp_path, shared_data):
         cv2.imwrite(str(folder / "target" / f"{p.stem}.png"), edit(img))
     assert is_paired_folder(folder)
 
-    cfg = make_config("quick", style_dir=str(folder), paired=True, iterations=200, batch_size=4, crop_size=48,
+    cfg = make_config("quick", styles_dir=str(folder), paired=True, iterations=200, batch_size=4, crop_size=48,
                       max_image_side=160, lr_g=1e-3, lr_d=2e-3, sample_every=1000, checkpoint_every=1000,
                       log_every=50, val_photos=2, threads=1)  # 1 thread: the 2 cores are shared
     start = time.perf_counter()

@@ -17,9 +17,9 @@ from vst_desktop.core.errors import TrainingError
 @dataclass
 class TrainConfig:
     # what to train on
-    style_dir: str = ""
+    styles_dir: str = ""
     content_dir: str = ""  # "" = the bundled resources/content photos
-    paired: bool = False  # style_dir holds input/ and target/ (set automatically when detected)
+    paired: bool = False  # styles_dir holds input/ and target/ (set automatically when detected)
     name: str = ""  # style name shown in the gallery; "" = the style folder's name
     preset: str = "quick"
 
@@ -66,7 +66,7 @@ class TrainConfig:
     log_every: int = 10
     sample_every: int = 250
     checkpoint_every: int = 500
-    val_photos: int = 4
+    val_photos: int = 6
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -212,26 +212,26 @@ class TrainingData:
     skipped: list[tuple[Path, str]]
 
 
-def scan_training_folders(style_dir: str, content_dir: str, paired: bool) -> tuple[list, list, list]:
+def scan_training_folders(styles_dir: str, content_dir: str, paired: bool) -> tuple[list, list, list]:
     """Validate the folders (raising TrainingDataError) and return (style files, content files, skipped).
 
     In paired mode the "style files" are (input, target) pairs and content files are unused.
     """
     if paired:
-        pairs = scan_pairs(style_dir)
+        pairs = scan_pairs(styles_dir)
         return pairs.pairs, [], pairs.skipped
-    style = scan_images(style_dir, role="style")
+    style = scan_images(styles_dir, role="style")
     content = scan_images(content_dir or bundled_content_dir(), role="content")
     # The bundled set's LICENSES.md is expected there: only a user's own folder gets its junk listed.
     content_skipped = content.skipped if content_dir else []
     return style.images, content.images, style.skipped + content_skipped
 
 
-def load_training_data(style_dir: str, content_dir: str, paired: bool, crop: int,
+def load_training_data(styles_dir: str, content_dir: str, paired: bool, crop: int,
                        scale_range: tuple[float, float], max_side: int, val_photos: int,
                        val_size: int = 192, paired_scale_range: tuple[float, float] = (0.8, 1.25)
                        ) -> TrainingData:
-    style_files, content_files, skipped = scan_training_folders(style_dir, content_dir, paired)
+    style_files, content_files, skipped = scan_training_folders(styles_dir, content_dir, paired)
     if paired:
         inputs = load_images([p for p, _ in style_files], max_side)
         targets = load_images([t for _, t in style_files], max_side)

@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="random seed (default 0)")
     parser.add_argument("--no-install", action="store_true",
                         help="write the style package into the run folder only")
+    parser.add_argument("--no-evaluate", action="store_true",
+                        help="skip the style metrics (stability, texture, colour, content) at the end")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="advanced: set any training config value, e.g. --set crop_size=128 "
                              "--set w_temporal=5 (repeatable; names as in config.json)")
@@ -59,8 +61,8 @@ def parse_overrides(items: list[str]) -> dict:
     return out
 
 
-def _default_name(style_dir: str) -> str:
-    return Path(style_dir).resolve().name.replace("_", " ").replace("-", " ").strip().title() or "My style"
+def _default_name(styles_dir: str) -> str:
+    return Path(styles_dir).resolve().name.replace("_", " ").replace("-", " ").strip().title() or "My style"
 
 
 def build_config(args: argparse.Namespace):
@@ -77,7 +79,7 @@ def build_config(args: argparse.Namespace):
         overrides["seed"] = args.seed
     if not args.styles:
         raise VstError("No style folder was given.", "Use --styles DIR, or --resume RUN to continue a run.")
-    return make_config(args.preset, style_dir=str(Path(args.styles).resolve()),
+    return make_config(args.preset, styles_dir=str(Path(args.styles).resolve()),
                        content_dir=str(Path(args.content).resolve()) if args.content else "",
                        paired=is_paired_folder(args.styles), name=args.name or _default_name(args.styles),
                        **overrides)
@@ -96,15 +98,40 @@ def _resume_config(args: argparse.Namespace):
     return config
 
 
-def _metrics_hook(emit):
-    """Evaluation's metrics for the package, when the evaluation package provides them."""
-    try:
-        from vst_desktop.evaluation.run import evaluate_package
-    except ImportError as exc:
-        emit({"event": "warning", "kind": "no_evaluation",
-              "message": f"style metrics were not computed: evaluation is not available ({exc})"})
-        return None
-    return evaluate_package
+def _metrics_hook(config, report):
+    """A hook that measures the exported style with `evaluation` (DESIGN.md section 7) for its JSON."""
+    from vst_desktop.evaluation.run import evaluate_style
+
+    folder = Path(config.styles_dir) / "target" if config.paired else Path(config.styles_dir)
+
+    def measure(onnx_path: Path, json_path: Path) -> dict:  # noqa: ARG001 - the hook's signature
+        try:
+            return evaluate_style(onnx_path, style_folder=folder)
+        except VstError as exc:  # e.g. no validation photos outside a checkout: the style is still fine
+            report({"event": "warning", "kind": "no_metrics", "message": f"metrics not computed: {exc.message}"})
+            return {}
+
+    return measure
+
+
+class RunLogReporter:
+    """Passes events on, and appends them to the run's log.jsonl as well (the loop logs its own events;
+    this adds the ones that come after the loop: export, install, done, error)."""
+
+    def __init__(self, report, run_dir: Path) -> None:
+        self.report, self.run_dir = report, run_dir
+
+    def __call__(self, event: dict) -> None:
+        if self.run_dir.is_dir() and dist_rank() == 0:
+            with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as f:
+                f.write(json.dumps(event, default=str) + "\n")
+        self.report(event)
+
+
+def dist_rank() -> int:
+    import os
+
+    return int(os.environ.get("RANK", "0"))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -115,12 +142,17 @@ def main(args: argparse.Namespace) -> int:
     report = make_reporter(args.progress)
     try:
         config = _resume_config(args) if args.resume else build_config(args)
-        scan_training_folders(config.style_dir, config.content_dir, config.paired)
+        scan_training_folders(config.styles_dir, config.content_dir, config.paired)
         run_dir = Path(args.resume or args.out or paths.runs_dir() / time.strftime(
             f"{_slug(config.name)}-%Y%m%d-%H%M%S"))
-        return _train_and_package(config, run_dir, args, report)
     except VstError as exc:
         report({"event": "error", "message": exc.message, "hint": exc.hint})
+        raise
+    logged = RunLogReporter(report, run_dir)
+    try:
+        return _train_and_package(config, run_dir, args, report, logged)
+    except VstError as exc:
+        logged({"event": "error", "message": exc.message, "hint": exc.hint})
         raise
 
 
@@ -130,7 +162,8 @@ def _slug(name: str) -> str:
     return slugify(name)
 
 
-def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report) -> int:
+def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report, logged) -> int:
+    """`report` goes to the loop (which logs its own events); `logged` also appends to log.jsonl."""
     from vst_desktop.training import checkpoint as ckpt
     from vst_desktop.training.data import scan_training_folders
     from vst_desktop.training.export import build_package, install_package
@@ -141,21 +174,22 @@ def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report) 
     if not result.is_main:
         return 0
     if result.status != "done":
-        report({"event": "done", "status": result.status, "step": result.step, "seconds": result.seconds,
+        logged({"event": "done", "status": result.status, "step": result.step, "seconds": result.seconds,
                 "run_dir": str(run_dir), "message": f"interrupted; continue with --resume {run_dir}"})
         return 130
     generator = build_generator(config.generator)
     generator.load_state_dict(ckpt.load(result.checkpoint)["EMA"])
-    sources, _, _ = scan_training_folders(config.style_dir, config.content_dir, config.paired)
+    sources, _, _ = scan_training_folders(config.styles_dir, config.content_dir, config.paired)
     files = [p for pair in sources for p in pair] if config.paired else sources
+    hook = None if args.no_evaluate else _metrics_hook(config, logged)
     package = build_package(generator, config, run_dir / "package", _slug(config.name), config.name, files,
-                            result.step, result.seconds, result.device, metrics_hook=_metrics_hook(report))
+                            result.step, result.seconds, result.device, metrics_hook=hook)
     installed = None
     if not args.no_install:
         installed = install_package(package)
-    report({"event": "done", "status": "done", "step": result.step, "seconds": round(result.seconds, 1),
+    logged({"event": "done", "status": "done", "step": result.step, "seconds": round(result.seconds, 1),
             "run_dir": str(run_dir), "package": str(package.onnx.parent), "parity_max_diff": package.parity_max_diff,
-            "style_id": installed.id if installed else None,
+            "style_id": installed.id if installed else None, "metrics": package.metrics,
             "installed": str(installed.onnx_path) if installed else None})
     return 0
 

@@ -173,6 +173,7 @@ class PackageFiles:
     json: Path
     png: Path
     parity_max_diff: int
+    metrics: dict
 
 
 def slugify(name: str) -> str:
@@ -198,7 +199,7 @@ def build_package(generator: Generator, config: TrainConfig, out_dir: Path, styl
     png_path = out_dir / f"{style_id}.png"
     write_thumbnail(onnx_path, png_path)
     sources = describe_sources(source_files)
-    folder = Path(config.style_dir).name
+    folder = Path(config.styles_dir).name
     mode = "before/after pairs" if config.paired else "images"
     meta = {
         "schema": 1, "id": style_id, "name": name,
@@ -214,7 +215,7 @@ def build_package(generator: Generator, config: TrainConfig, out_dir: Path, styl
     if metrics_hook is not None:
         meta["metrics"] = metrics_hook(onnx_path, json_path)
         json_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return PackageFiles(onnx_path, json_path, png_path, worst)
+    return PackageFiles(onnx_path, json_path, png_path, worst, meta["metrics"])
 
 
 def install_package(files: PackageFiles):

@@ -114,7 +114,7 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
     device = pick_device(config.device, info)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
-    data = load_training_data(config.style_dir, config.content_dir, config.paired, config.crop_size,
+    data = load_training_data(config.styles_dir, config.content_dir, config.paired, config.crop_size,
                               tuple(config.scale_jitter), config.max_image_side, config.val_photos,
                               paired_scale_range=tuple(config.paired_scale_jitter))
     created_group = False
