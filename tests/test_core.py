@@ -66,10 +66,13 @@ def test_user_dirs_follow_home_override(isolated_home):
 
 def test_logging_writes_to_rotating_file(isolated_home):
     log_file = setup_logging()
-    logging.getLogger("vst_desktop.test").warning("hello log")
-    for h in logging.getLogger().handlers:
-        h.flush()
-    # The handler may have been installed by an earlier test with another home; find its file.
-    files = [h.baseFilename for h in logging.getLogger().handlers if hasattr(h, "baseFilename")]
-    assert files
-    assert any("hello log" in open(f).read() for f in files) or "hello log" in log_file.read_text()
+    try:
+        assert log_file.is_relative_to(isolated_home)
+        logging.getLogger("vst_desktop.test").warning("hello log")
+        for h in logging.getLogger().handlers:
+            h.flush()
+        assert "hello log" in log_file.read_text()
+    finally:
+        for h in [h for h in logging.getLogger().handlers if getattr(h, "_vst", False)]:
+            logging.getLogger().removeHandler(h)
+            h.close()

@@ -15,8 +15,10 @@ def setup_logging(verbose: bool = False, log_file: Path | None = None) -> Path:
     """Configure the root logger once; returns the log file path."""
     log_file = log_file or paths.log_dir() / "vst-desktop.log"
     root = logging.getLogger()
-    if any(getattr(h, "_vst", False) for h in root.handlers):
-        return log_file
+    # Called once per process by the CLI; a second call (tests, a new home folder) replaces our handlers.
+    for old in [h for h in root.handlers if getattr(h, "_vst", False)]:
+        root.removeHandler(old)
+        old.close()
     root.setLevel(logging.DEBUG)
     file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3,
                                                         encoding="utf-8")
