@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +19,7 @@ from vst_desktop.training import checkpoint as ckpt
 from vst_desktop.training import losses
 from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.presets import make_config
+from vst_desktop.training.progress import BarReporter, JsonLinesReporter
 from vst_desktop.training.run import train
 
 
@@ -162,3 +169,47 @@ def test_collapse_warning(tmp_path, shared_data):
     photos = data.val_inputs
     assert collapse_score(photos, photos) == pytest.approx(1.0)
     assert collapse_score(photos, np.repeat(photos[:1], len(photos), axis=0)) < 1e-6
+
+
+def test_ctrl_c_on_the_command_saves_and_exits_130(tmp_path, shared_data, isolated_home):
+    """A real SIGINT to `python -m vst_desktop.training.entry`: checkpoint saved, `done` interrupted."""
+    run = tmp_path / "run"
+    cmd = [sys.executable, "-m", "vst_desktop.training.entry", "--styles", str(shared_data / "styles" / "monet"),
+           "--out", str(run), "--iterations", "100000", "--progress", "jsonl", "--no-install", "--no-evaluate",
+           "--set", "crop_size=48", "--set", "batch_size=2", "--set", "max_image_side=160", "--set", "threads=1",
+           "--set", "log_every=1"]
+    env = {**os.environ, "VST_DESKTOP_HOME": str(isolated_home)}
+    proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for line in proc.stdout:
+            if json.loads(line)["event"] == "progress":
+                break
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err[-2000:]
+    done = json.loads(out.splitlines()[-1])
+    assert done["event"] == "done" and done["status"] == "interrupted"
+    assert ckpt.load(run / "checkpoints" / "latest.pt")["step"] == done["step"] >= 1
+
+
+def test_reporters_write_json_lines_and_a_bar():
+    events = [{"event": "start", "step": 0, "total": 4, "preset": "quick", "device": "cpu", "name": "x",
+               "style_images": 3},
+              {"event": "progress", "step": 2, "total": 4, "losses": {"adv": 0.5}, "it_per_s": 1.0, "eta_s": 2.0},
+              {"event": "warning", "kind": "collapse", "message": "outputs look the same"},
+              {"event": "done", "status": "done", "step": 4, "seconds": 3.0}]
+    out, err = io.StringIO(), io.StringIO()
+    jsonl = JsonLinesReporter(out, err)
+    for e in events:
+        jsonl(e)
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == events
+    assert "warning: outputs look the same" in err.getvalue()
+    bar_err = io.StringIO()
+    bar = BarReporter(bar_err)
+    for e in events:
+        bar(e)
+    text = bar_err.getvalue()
+    assert "2/4" in text and "warning: outputs look the same" in text and "done (done)" in text
