@@ -31,3 +31,24 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+
+# Desktop bundles (README "Desktop bundle"; packaging/). Not part of `make test`: a build takes 3-11 min
+# on 2 cores. BUNDLES picks the variants: live (dist/vst-desktop, no torch) and train (dist/vst-desktop-train,
+# with torch and the training engine); e.g. `make package BUNDLES=live`.
+BUNDLES ?= live train
+PACKAGE_STAMP := $(VENV)/.package-stamp
+PYINSTALLER = nice -n 10 $(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist packaging/vst-desktop.spec
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[package]'
+	touch $@
+
+package: $(PACKAGE_STAMP)
+	$(if $(filter live,$(BUNDLES)),VST_BUNDLE_TRAINING=0 VST_BUNDLE_NAME=vst-desktop $(PYINSTALLER) --workpath build/pyinstaller-live)
+	$(if $(filter train,$(BUNDLES)),VST_BUNDLE_TRAINING=1 VST_BUNDLE_NAME=vst-desktop-train $(PYINSTALLER) --workpath build/pyinstaller-train)
+	du -sh dist/vst-desktop*/
+
+package-test: package
+	packaging/smoke_test.sh $(if $(filter live,$(BUNDLES)),dist/vst-desktop,dist/vst-desktop-train) $(if $(filter train,$(BUNDLES)),dist/vst-desktop-train,-)
+
+.PHONY: package package-test
