@@ -59,7 +59,8 @@ def build_args(argv=None):
     ap.add_argument("--max_steps", type=int, default=100000)
     ap.add_argument("--crop", type=int, default=160)
     ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--gen", default="fast", choices=["fast", "wide"])
+    ap.add_argument("--gen", default="fast", choices=["fast", "quality", "standin", "standin_wide"],
+                    help="fast/quality: the training engine's generators; standin*: tools/experiments copies")
     ap.add_argument("--colour", default="mkl", choices=["mkl", "none"])
     ap.add_argument("--colour_strength", type=float, default=1.0)
     ap.add_argument("--d", default="texture", choices=["texture", "rgb"])
@@ -81,6 +82,7 @@ def build_args(argv=None):
     ap.add_argument("--ema", type=float, default=0.998)
     ap.add_argument("--init", default="", help="G.pt to start from")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--eval_only", action="store_true", help="evaluate <name>/G.pt again")
     return ap.parse_args(argv)
 
 
@@ -95,7 +97,10 @@ def evaluate(G, ct, style, out_dir: Path, label: str) -> dict:
     @torch.no_grad()
     def run(im):
         c = ct.apply_torch(tc.to_t(im)) if ct is not None else tc.to_t(im)
-        return tc.to_np(G(c)), tc.to_np(c)
+        h, w = c.shape[-2:]
+        ph, pw = (-h) % 8, (-w) % 8  # the engine's generators need sizes divisible by 4
+        y = G(torch.nn.functional.pad(c, (0, pw, 0, ph), mode="replicate"))[..., :h, :w]
+        return tc.to_np(y), tc.to_np(c)
 
     outs = {k: run(v) for k, v in val.items()}
     p_out = crit.score_many([o for o, _ in outs.values()])
@@ -108,7 +113,18 @@ def evaluate(G, ct, style, out_dir: Path, label: str) -> dict:
     col = [outs[n][1] for n in names] + [run(clip[5])[1], run(clip[30])[1]]
     sty = [outs[n][0] for n in names] + [clip_out[5], clip_out[30]]
     tc.sheet(ins, [col, sty], out_dir / f"sheet_{label}.jpg")
-    return {"p_out": p_out, "gain": gain(p_out, p_photo, p_held), "p_colour_only": p_col,
+    extra = {}
+    try:
+        from vst_desktop.evaluation.style_critic import train_critic
+        from vst_desktop.evaluation.style_score import texture_gain
+        ec = train_critic(tc.style_dir(style), tc.DATA / "content" / "train", cache_dir=tc.RUNS / "eval_cache")
+        bgr = lambda ims: [im[..., ::-1].copy() for im in ims]  # noqa: E731
+        tg = texture_gain(ec, bgr(list(val.values())), bgr([o for o, _ in outs.values()]))
+        tgc = texture_gain(ec, bgr(list(val.values())), bgr([c for _, c in outs.values()]))
+        extra = {"eval_texture_gain": tg["texture_gain"], "eval_texture_gain_colour_only": tgc["texture_gain"]}
+    except ImportError as exc:  # the evaluation package is a colleague's; optional here
+        extra = {"eval_texture_gain": f"unavailable: {exc}"}
+    return {**extra, "p_out": p_out, "gain": gain(p_out, p_photo, p_held), "p_colour_only": p_col,
             "gain_colour_only": gain(p_col, p_photo, p_held), "ewarp_ratio": ratio, "e_out": eo, "e_in": ei,
             "edge_ssim": essim, "p_photo": p_photo, "p_held": p_held}
 
@@ -135,7 +151,11 @@ def main(argv=None):
     styles.images = paint_imgs
     photos = RandomCrops(photo_imgs, long_side=int(a.photo_long * 1.25), scale=(0.8, 1.25), seed=a.seed + 1)
     photos.images = photo_imgs
-    G = tc.StandInGenerator(32, 4) if a.gen == "fast" else tc.StandInGenerator(64, 6, 24)
+    if a.gen in ("fast", "quality"):
+        from vst_desktop.training.models import build_generator
+        G = build_generator(a.gen)
+    else:
+        G = tc.StandInGenerator(32, 4) if a.gen == "standin" else tc.StandInGenerator(64, 6, 24)
     if a.init:
         G.load_state_dict(torch.load(a.init, weights_only=True))
     G_ema = copy.deepcopy(G).eval()
@@ -144,6 +164,14 @@ def main(argv=None):
                                  eps=a.eps)
     else:
         D = RGBPatchD(a.d_ch)
+    if a.eval_only:
+        G.load_state_dict(torch.load(out_dir / "G.pt", weights_only=True))
+        res = evaluate(G.eval(), ct, a.style, out_dir, "final")
+        old = json.loads((out_dir / "result.json").read_text()) if (out_dir / "result.json").is_file() else {}
+        res = {**old, **res}
+        (out_dir / "result.json").write_text(json.dumps(res, indent=1))
+        print(json.dumps({k: v for k, v in res.items() if k != "config"}, indent=1), flush=True)
+        return
     opt_g = torch.optim.Adam(G.parameters(), lr=a.lr_g, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=a.lr_d, betas=(0.5, 0.99))
     print(json.dumps({"event": "start", "G_params": tc.n_params(G), "D_params": tc.n_params(D)}), flush=True)

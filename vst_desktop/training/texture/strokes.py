@@ -1,0 +1,130 @@
+"""A deterministic, local painterly renderer: flat paint regions + brush strokes along the image's edges.
+
+numpy/OpenCV only (no torch), a few tens of ms per 512 px frame on one core. Used as the paired teacher
+for the generator and as a known "painted" case for the style metrics (docs/texture_experiments.md):
+
+- `kuwahara`: flat paint regions that keep edges (4-quadrant Kuwahara);
+- `tangent_field`: the edge tangent from the smoothed structure tensor (the direction a painter's stroke
+  follows);
+- `lic`: line-integral convolution of a source texture along that tangent: noise becomes strokes;
+- `stroke_layer` / `paint`: the strokes on top of the flat regions, after the style's colour transform;
+- `advect_noise`: moves the stroke noise with the content between video frames (texture advection), the
+  measured way to keep noise-driven strokes from flickering.
+
+Measured (van_gogh, 21 validation photos, 512 px): LIC of white noise at amplitude 0.12 scores like the
+held-out van Gogh paintings on both style critics (gain 0.99 and 1.03); LIC of the photo's own detail
+only 0.02-0.39; Kuwahara alone -0.24 to -0.32. With a screen-fixed noise map the strokes flicker
+(ewarp_ratio 12 on the face clip); see `advect_noise`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from vst_desktop.training.texture.colour import ColourTransform
+
+NOISE_STD = 0.284  # std of unit white noise blurred with sigma 1 (the stroke source)
+LIC_STD = 0.13  # typical std of its LIC along a coherent tangent field (fixed scale: no per-frame pumping)
+
+
+def kuwahara(img: np.ndarray, r: int) -> np.ndarray:
+    """4-quadrant Kuwahara filter of float32 RGB (H, W, 3) in [0, 1]; r = quadrant size - 1."""
+    if r <= 0:
+        return img.copy()
+    k = r + 1
+    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    mean = cv2.blur(img, (k, k), borderType=cv2.BORDER_REFLECT)
+    gm = cv2.blur(g, (k, k), borderType=cv2.BORDER_REFLECT)
+    gv = cv2.blur(g * g, (k, k), borderType=cv2.BORDER_REFLECT) - gm * gm
+    h, w = g.shape
+    best = np.full((h, w), np.inf, np.float32)
+    out = np.zeros_like(img)
+    mp = cv2.copyMakeBorder(mean, r, r, r, r, cv2.BORDER_REFLECT)
+    vp = cv2.copyMakeBorder(gv, r, r, r, r, cv2.BORDER_REFLECT)
+    for dy in (-(r // 2), r // 2):
+        for dx in (-(r // 2), r // 2):
+            v = vp[r + dy:r + dy + h, r + dx:r + dx + w]
+            m = mp[r + dy:r + dy + h, r + dx:r + dx + w]
+            sel = v < best
+            best = np.where(sel, v, best)
+            out[sel] = m[sel]
+    return out
+
+
+def tangent_field(img: np.ndarray, sigma: float = 3.0) -> np.ndarray:
+    """Unit edge-tangent vectors (H, W, 2) = (dx, dy) from the structure tensor smoothed with `sigma`."""
+    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+    jxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
+    jyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
+    jxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
+    ang = 0.5 * np.arctan2(2 * jxy, jxx - jyy) + np.pi / 2
+    return np.stack([np.cos(ang), np.sin(ang)], -1).astype(np.float32)
+
+
+def lic(src: np.ndarray, tan: np.ndarray, length: int = 10) -> np.ndarray:
+    """Line-integral convolution of `src` (H, W) along the streamlines of `tan`, Gaussian-weighted."""
+    h, w = src.shape
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    acc = src.astype(np.float32).copy()
+    wsum = np.ones_like(acc)
+    for sign in (1.0, -1.0):
+        px, py = gx.copy(), gy.copy()
+        prev = None
+        for i in range(1, length + 1):
+            t = cv2.remap(tan, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+            if prev is None:
+                t = t * sign
+            else:  # tangents have no sign: keep going the way we came
+                t = np.where((t * prev).sum(-1, keepdims=True) < 0, -t, t)
+            prev = t
+            px, py = px + t[..., 0], py + t[..., 1]
+            wgt = np.float32(np.exp(-2.0 * (i / length) ** 2))
+            acc += wgt * cv2.remap(src, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+            wsum += wgt
+    return acc / wsum
+
+
+def make_noise(h: int, w: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), 1.0)
+
+
+def stroke_layer(flat: np.ndarray, noise: np.ndarray, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
+    """Unit-scale stroke texture (H, W): the noise smeared along the edge tangent of `flat`."""
+    return lic(noise, tangent_field(flat, tan_sigma), length) / LIC_STD
+
+
+def paint(img_u8: np.ndarray, colour: ColourTransform | None, noise: np.ndarray, r: int = 4,
+          amp: float = 0.12, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
+    """uint8 RGB photo -> uint8 RGB painted rendering. `noise`: (H, W) float32, e.g. `make_noise`."""
+    x = img_u8.astype(np.float32) / 255.0
+    if colour is not None:
+        x = colour.apply_np(x)
+    flat = kuwahara(x, r)
+    out = flat + amp * stroke_layer(flat, noise[:x.shape[0], :x.shape[1]], length, tan_sigma)[..., None]
+    return (np.clip(out, 0, 1) * 255).round().astype(np.uint8)
+
+
+def advect_noise(noise: np.ndarray, prev_rgb: np.ndarray, cur_rgb: np.ndarray, dis=None, refresh: float = 0.0,
+                 rng: np.random.Generator | None = None) -> np.ndarray:
+    """The previous frame's stroke noise moved onto the current frame with optical flow (DIS, half res).
+
+    `refresh` in [0, 1) mixes in fresh noise (variance-preserving) so the pattern does not smear over a
+    long shot; 0 keeps it purely advected. The std is reset to `NOISE_STD` (resampling lowers it).
+    """
+    h, w = cur_rgb.shape[:2]
+    dis = dis or cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+    small = (max(8, w // 2), max(8, h // 2))
+    g0 = cv2.cvtColor(cv2.resize(prev_rgb, small, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+    g1 = cv2.cvtColor(cv2.resize(cur_rgb, small, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+    flow = cv2.resize(dis.calc(g1, g0, None), (w, h)) * np.float32(w / small[0])
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    n = cv2.remap(noise, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    if refresh > 0:
+        rng = rng or np.random.default_rng()
+        fresh = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), 1.0)
+        n = np.sqrt(1 - refresh) * n + np.sqrt(refresh) * fresh
+    return (n * (NOISE_STD / (n.std() + 1e-6))).astype(np.float32)
