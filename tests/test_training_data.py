@@ -128,3 +128,14 @@ def test_cli_bad_folders_exit_2_before_any_work(case, tmp_path, shared_data, cap
     assert code == 2
     assert "error:" in err and str(folder) in err
     assert not run.exists()  # nothing was started
+
+
+def test_cli_options_need_no_torch():
+    """`vst-desktop --help` and the GUI must work without the [train] extra: options import no torch."""
+    import subprocess
+    import sys
+
+    code = ("import argparse, sys; from vst_desktop.training.entry import add_arguments; "
+            "add_arguments(argparse.ArgumentParser()); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
