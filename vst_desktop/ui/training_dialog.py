@@ -168,8 +168,11 @@ class LossPlot(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("#1e1f22"))
         w, h = self.width(), self.height()
+        columns = max(1, min(4, (w - self.MARGIN_L) // 140))
+        legend_rows = math.ceil(len(self._data) / columns) if self._data else 0
         left, top = self.MARGIN_L, self.MARGIN_T
-        pw, ph = max(10, w - left - self.MARGIN_R), max(10, h - top - self.MARGIN_B)
+        pw = max(10, w - left - self.MARGIN_R)
+        ph = max(10, h - top - self.MARGIN_B - 16 * legend_rows)
         x0, x1, y0, y1 = self._ranges()
 
         def px(x: float) -> float:
@@ -200,7 +203,7 @@ class LossPlot(QWidget):
             p.drawText(QRectF(left, top, pw, ph), Qt.AlignmentFlag.AlignCenter, "Losses appear after the first steps.")
             p.end()
             return
-        legend_y = top + 6
+        col_w = pw / columns
         for i, (key, (xs, ys)) in enumerate(self._data.items()):
             colour = QColor(LOSS_COLOURS[i % len(LOSS_COLOURS)])
             p.setPen(QPen(colour, 2.0 if key == "g_total" else 1.4))
@@ -208,13 +211,13 @@ class LossPlot(QWidget):
                 p.drawEllipse(QPointF(px(xs[0]), py(math.log10(ys[0]))), 2.0, 2.0)
             else:
                 p.drawPolyline(QPolygonF([QPointF(px(x), py(math.log10(y))) for x, y in zip(xs, ys, strict=True)]))
-            # legend, top right, with the latest value
-            label = f"{LOSS_LABELS.get(key, key)} {ys[-1]:.3g}"
-            p.fillRect(QRectF(left + pw - 168, legend_y - 1, 164, 14), QColor(30, 31, 34, 200))
-            p.drawLine(QPointF(left + pw - 162, legend_y + 6), QPointF(left + pw - 148, legend_y + 6))
+            # legend under the plot, with each term's latest value
+            lx = left + (i % columns) * col_w
+            ly = top + ph + self.MARGIN_B - 4 + 16 * (i // columns)
+            p.drawLine(QPointF(lx, ly + 7), QPointF(lx + 14, ly + 7))
             p.setPen(QColor("#dee0e4"))
-            p.drawText(QRectF(left + pw - 144, legend_y - 2, 140, 16), Qt.AlignmentFlag.AlignLeft, label)
-            legend_y += 14
+            p.drawText(QRectF(lx + 18, ly, col_w - 20, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       f"{LOSS_LABELS.get(key, key)} {ys[-1]:.3g}")
         p.end()
 
 
@@ -971,6 +974,8 @@ class TrainingDialog(QDialog):
     def _on_log_line(self, line: str) -> None:
         if line.startswith("warning:"):
             return  # shown from the JSON event, with its colour
+        if line.startswith("sample written: "):
+            line = "sample written: " + Path(line.split(": ", 1)[1]).name  # the run folder is long and known
         self._log(line, "#ff8a80" if line.startswith("error") or "Traceback" in line else None)
 
     def _on_event(self, event: dict) -> None:
@@ -991,7 +996,7 @@ class TrainingDialog(QDialog):
                 self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(step)
             rate = event.get("it_per_s") or 0
-            speed = f"{rate:.2f} steps/s" if rate >= 0.1 else (f"{1 / rate:.0f} s/step" if rate else "")
+            speed = f"{rate:.1f} steps/s" if rate >= 1 else (f"{1 / rate:.1f} s per step" if rate else "")
             eta = _format_eta(event.get("eta_s"))
             self.eta_label.setText(" · ".join(x for x in (f"Step {step} of {total}", speed, eta) if x))
             self.loss_plot.add(step, event.get("losses") or {})
