@@ -157,10 +157,13 @@ def test_open_training_dialog_reuses_the_parents_dialog(qtbot):
 
     parent = QWidget()
     qtbot.addWidget(parent)
-    frames = []
-    d1 = open_training_dialog(parent, grab_frame=lambda: frames.append(1), measure_speed=False)
-    d2 = open_training_dialog(parent)
+    installed = []
+    d1 = open_training_dialog(parent, on_style_installed=installed.append, measure_speed=False)
+    assert not d1.rb_camera.isEnabled()  # no live view to capture from
+    d2 = open_training_dialog(parent, grab_frame=lambda: None, on_style_installed=installed.append)
     assert d1 is d2 and d1.isVisible() and d1.rb_camera.isEnabled()
+    d1.style_installed.emit("x")
+    assert installed == ["x"]  # connected once
     d1.close()
     d1.shutdown()
 

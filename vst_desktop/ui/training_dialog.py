@@ -1146,12 +1146,20 @@ def _escape(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def open_training_dialog(parent: QWidget | None, grab_frame: GrabFrame | None = None, **kwargs) -> TrainingDialog:
-    """Show the training dialog (the existing one when `parent` already has one: it may be training)."""
+def open_training_dialog(parent: QWidget | None, grab_frame: GrabFrame | None = None, *,
+                         on_style_installed: Callable[[str], None] | None = None, **kwargs) -> TrainingDialog:
+    """Show the training dialog; the parent's existing one when it has one (it may be training).
+
+    `grab_frame()` returns the newest live frame (BGR ndarray) or None, for "capture from my camera";
+    `on_style_installed(style_id)` is connected once, when the dialog is created.
+    """
     existing = parent.findChild(TrainingDialog) if parent is not None else None
     dialog = existing or TrainingDialog(parent, grab_frame, **kwargs)
+    if existing is None and on_style_installed is not None:
+        dialog.style_installed.connect(on_style_installed)
     if existing is not None and grab_frame is not None:
         existing.grab_frame = grab_frame
+        existing.rb_camera.setEnabled(True)
     if dialog.state not in ("running", "stopping"):
         dialog.reattach_running()
     dialog.show()
@@ -1160,11 +1168,12 @@ def open_training_dialog(parent: QWidget | None, grab_frame: GrabFrame | None = 
     return dialog
 
 
-def reattach_if_running(parent: QWidget | None, grab_frame: GrabFrame | None = None) -> TrainingDialog | None:
+def reattach_if_running(parent: QWidget | None, grab_frame: GrabFrame | None = None, *,
+                        on_style_installed: Callable[[str], None] | None = None) -> TrainingDialog | None:
     """At start-up: when a run from an earlier session is still training, open the dialog on it."""
     if not runs.running_runs():
         return None
-    return open_training_dialog(parent, grab_frame)
+    return open_training_dialog(parent, grab_frame, on_style_installed=on_style_installed)
 
 
 __all__ = ["TrainingDialog", "open_training_dialog", "reattach_if_running"]
