@@ -27,6 +27,9 @@ def _process_age_s() -> float:
         return float("nan")
 
 
+_PROBE_SEEN: list[float] = []  # filled once by the probe; a list so the closure can append
+
+
 def _install_startup_probe() -> None:
     from vst_desktop.ui import main_window
 
@@ -41,7 +44,8 @@ def _install_startup_probe() -> None:
             if result is None or not result.style_id or getattr(self, "_probe_done", False):
                 return
             self._probe_done = True
-            print(f"startup-probe: first stylized frame ({result.style_id}) after {_process_age_s():.2f} s",
+            _PROBE_SEEN.append(_process_age_s())
+            print(f"startup-probe: first stylized frame ({result.style_id}) after {_PROBE_SEEN[0]:.2f} s",
                   flush=True)
             from PySide6.QtCore import QTimer
 
@@ -58,7 +62,10 @@ def _main() -> int:
         _install_startup_probe()
     from vst_desktop.cli import main
 
-    return main()
+    code = main()
+    if os.environ.get("VST_STARTUP_PROBE") == "1" and not _PROBE_SEEN:
+        print(f"startup-probe: the app exited (code {code}) before showing a stylized frame", flush=True)
+    return code
 
 
 if __name__ == "__main__":
