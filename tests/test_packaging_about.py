@@ -11,9 +11,29 @@ import cv2
 import pytest
 
 from vst_desktop.core import paths
-from vst_desktop.ui.about_dialog import AboutDialog, about_info, app_icon, read_style_licences, styles_html
+from vst_desktop.ui.about_dialog import (
+    LINK_COLOUR,
+    AboutDialog,
+    about_info,
+    app_icon,
+    read_style_licences,
+    styles_html,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _link_colours(doc) -> set[str]:
+    colours, block = set(), doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.isAnchor():
+                colours.add(fmt.foreground().color().name())
+            it += 1
+        block = block.next()
+    return colours
 
 
 def test_about_info_reads_version_styles_and_attributions_from_the_shipped_files():
@@ -57,6 +77,8 @@ def test_about_dialog_shows_every_style_licence_and_the_demo_credit(qtbot):
     assert "kodim01" in dialog.tab_text("Training photos")
     assert info.version in dialog.tab_text("Components") or "Python" in dialog.tab_text("Components")
     assert not dialog.windowIcon().isNull()
+    demo = dialog.tabs.widget(dialog.tab_titles().index("Demo clip")).document()
+    assert _link_colours(demo) == {LINK_COLOUR.name()}  # readable on the dark theme
     dialog.reject()
     assert not dialog.isVisible()
 

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +32,7 @@ from vst_desktop.core import paths
 
 DIST_NAME = "vst-desktop"
 ICON_SIZES = (32, 64, 128, 256)
+LINK_COLOUR = QColor(111, 179, 255)  # readable on the dark theme (the markdown importer bakes in a dark blue)
 # Components named in the About box: (what people call it, distribution name(s) in the metadata)
 COMPONENTS = (
     ("Qt for Python (PySide6)", ("PySide6-Essentials", "PySide6")),
@@ -145,6 +146,27 @@ def styles_html(info: AboutInfo) -> str:
     return "".join(rows)
 
 
+def _recolour_links(doc: QTextDocument, colour: QColor) -> int:
+    """Give every link in `doc` the colour; returns how many link fragments there were."""
+    count = 0
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            fmt = frag.charFormat()
+            if fmt.isAnchor():
+                cursor = QTextCursor(doc)
+                cursor.setPosition(frag.position())
+                cursor.setPosition(frag.position() + frag.length(), QTextCursor.MoveMode.KeepAnchor)
+                fmt.setForeground(colour)
+                cursor.setCharFormat(fmt)
+                count += 1
+            it += 1
+        block = block.next()
+    return count
+
+
 def _browser(parent: QWidget, *, markdown: str = "", rich: str = "", empty: str) -> QTextBrowser:
     b = QTextBrowser(parent)
     b.setOpenExternalLinks(True)
@@ -154,6 +176,7 @@ def _browser(parent: QWidget, *, markdown: str = "", rich: str = "", empty: str)
         b.setHtml(rich)
     else:
         b.setPlainText(empty)
+    _recolour_links(b.document(), LINK_COLOUR)
     return b
 
 
