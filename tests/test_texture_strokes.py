@@ -54,6 +54,8 @@ def test_paint_is_deterministic_and_keeps_shape():
     a, b = paint(img, None, n), paint(img, None, n)
     assert a.shape == img.shape and a.dtype == np.uint8 and np.array_equal(a, b)
     assert stroke_layer(img.astype(np.float32) / 255, n[:48]).shape == (48, 64)
+    d = paint(img, None, None, r=6, amp=0.2)  # detail-driven teacher (E2)
+    assert d.shape == img.shape and np.array_equal(d, paint(img, None, None, r=6, amp=0.2))
 
 
 def test_advected_noise_follows_a_translation():

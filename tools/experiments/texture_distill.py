@@ -30,6 +30,7 @@ from texture_teacher import paint  # noqa: E402
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
 from vst_desktop.training.texture.critic import PaintingCritic, gain  # noqa: E402
 from vst_desktop.training.texture.data import RandomCrops  # noqa: E402
+from vst_desktop.training.texture.losses import temporal_compound  # noqa: E402
 from vst_desktop.training.texture.views import gaussian_blur, grey  # noqa: E402
 
 
@@ -81,6 +82,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--w_hp", type=float, default=2.0, help="extra L1 on the grey high-pass (the strokes)")
     ap.add_argument("--ch", type=int, default=32)
+    ap.add_argument("--w_temp", type=float, default=0.0, help="temporal compound term (input source only)")
     a = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("TEXTURE_THREADS", "2")))
     cv2.setNumThreads(1)
@@ -117,6 +119,8 @@ def main():
         y = G(c, n)
         hp = lambda z: grey(z) - gaussian_blur(grey(z), 3.0)  # noqa: E731
         loss = F.l1_loss(y, tgt) + a.w_hp * F.l1_loss(hp(y), hp(tgt))
+        if a.w_temp > 0 and not use_noise:
+            loss = loss + a.w_temp * temporal_compound(lambda z: G(z, None), c, y, noise=0.01)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

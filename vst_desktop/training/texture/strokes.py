@@ -97,14 +97,31 @@ def stroke_layer(flat: np.ndarray, noise: np.ndarray, length: int = 10, tan_sigm
     return lic(noise, tangent_field(flat, tan_sigma), length) / LIC_STD
 
 
-def paint(img_u8: np.ndarray, colour: ColourTransform | None, noise: np.ndarray, r: int = 4,
+def detail_source(x: np.ndarray, gain: float = 8.0, sigma: float = 2.0) -> np.ndarray:
+    """The photo's own detail as the stroke source: tanh(gain * grey high-pass). Deterministic and local,
+    so a student generator can learn the strokes it makes (no fixed noise map needed)."""
+    g = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
+    return np.tanh(gain * (g - cv2.GaussianBlur(g, (0, 0), sigma))).astype(np.float32)
+
+
+def paint(img_u8: np.ndarray, colour: ColourTransform | None, noise: np.ndarray | None = None, r: int = 4,
           amp: float = 0.12, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
-    """uint8 RGB photo -> uint8 RGB painted rendering. `noise`: (H, W) float32, e.g. `make_noise`."""
+    """uint8 RGB photo -> uint8 RGB painted rendering.
+
+    `noise`: (H, W) float32 stroke source (e.g. `make_noise`): LIC of noise, scaled by a fixed constant.
+    None: the photo's own detail (`detail_source`), its LIC normalised per image to unit std: the
+    teacher distilled in experiment E2 (r=6, amp=0.2).
+    """
     x = img_u8.astype(np.float32) / 255.0
     if colour is not None:
         x = colour.apply_np(x)
     flat = kuwahara(x, r)
-    out = flat + amp * stroke_layer(flat, noise[:x.shape[0], :x.shape[1]], length, tan_sigma)[..., None]
+    if noise is None:
+        s = lic(detail_source(x), tangent_field(flat, tan_sigma), length)
+        s = s / (s.std() + 1e-6)
+    else:
+        s = stroke_layer(flat, noise[:x.shape[0], :x.shape[1]], length, tan_sigma)
+    out = flat + amp * s[..., None]
     return (np.clip(out, 0, 1) * 255).round().astype(np.uint8)
 
 
