@@ -45,6 +45,7 @@ def _setup_tiny(qtbot, d: TrainingDialog, shared_data, name: str, steps: int) ->
     d.advanced.setChecked(True)
     d.iterations_spin.setValue(steps)
     d.extra_edit.setText(TINY)
+    d.evaluate = False  # the style metrics are evaluation's tests; here they would only add minutes
 
 
 def test_bad_folder_shows_its_message(qtbot, make_dialog, tmp_path):

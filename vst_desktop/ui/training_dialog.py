@@ -295,6 +295,7 @@ class TrainingDialog(QDialog):
         self.resize(980, 720)
         self.grab_frame = grab_frame
         self.measure_speed = measure_speed
+        self.evaluate = True  # False adds --no-evaluate: no style metrics at the end (tests, self-test)
         self.capture_frames, self.capture_seconds = capture_frames, capture_seconds
         self.state = "setup"
         self.style_scan: ImageFolderScan | None = None
@@ -866,7 +867,7 @@ class TrainingDialog(QDialog):
         args = runs.train_arguments(styles=str(self.style_scan.folder), content=self.content_dir(),
                                     preset=self.preset(), name=name, out=run_dir,
                                     iterations=self.iterations_spin.value() or None, device=self.device(),
-                                    overrides=self.overrides())
+                                    overrides=self.overrides(), no_evaluate=not self.evaluate)
         self._begin(run_dir, f"Training “{name}” ({self.preset()} preset)")
         self.process.start(args, run_dir, {"name": name, "preset": self.preset()})
         return True
@@ -881,7 +882,7 @@ class TrainingDialog(QDialog):
             return False
         self.benchmark.cancel()
         args = runs.train_arguments(resume=run_dir, iterations=self.iterations_spin.value() or None,
-                                    device=self.device())
+                                    device=self.device(), no_evaluate=not self.evaluate)
         self._begin(run_dir, f"Resuming “{info.name or run_dir.name}” ({info.preset} preset)")
         self._log(f"Continuing from the checkpoint at step {max(info.checkpoint_step, 0)}.")
         self.process.start(args, run_dir, {"name": info.name, "preset": info.preset, "resumed": True})

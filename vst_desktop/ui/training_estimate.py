@@ -145,7 +145,8 @@ class SpeedBenchmark(QObject):
                 shutil.copy2(p, self._tmp / sub / p.name)
         args = runs.train_arguments(styles=str(self._tmp / "style"), content=str(self._tmp / "content"),
                                     preset=preset, out=self._tmp / "run", iterations=BENCH_STEPS, device=device,
-                                    overrides={**self._overrides, **BENCH_OVERRIDES}, no_install=True)
+                                    overrides={**self._overrides, **BENCH_OVERRIDES}, no_install=True,
+                                    no_evaluate=True)
         program, base = runs.train_program()
         proc = QProcess(self)
         if not getattr(sys, "frozen", False):

@@ -45,7 +45,7 @@ def train_program() -> tuple[str, list[str]]:
 def train_arguments(*, styles: str = "", content: str = "", preset: str = "quick", name: str = "",
                     out: Path | None = None, resume: Path | None = None, iterations: int | None = None,
                     device: str = "", overrides: dict[str, object] | None = None,
-                    no_install: bool = False) -> list[str]:
+                    no_install: bool = False, no_evaluate: bool = False) -> list[str]:
     """The `train` options (as in training/entry.py) for a new run or for `--resume RUN`."""
     args: list[str] = []
     if resume is not None:
@@ -66,6 +66,8 @@ def train_arguments(*, styles: str = "", content: str = "", preset: str = "quick
         args += ["--device", device]
     if no_install:
         args.append("--no-install")
+    if no_evaluate:
+        args.append("--no-evaluate")
     args += ["--progress", "jsonl"]
     return args
 
