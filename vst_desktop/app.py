@@ -43,13 +43,21 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the self-test must not need a screen
     from PySide6.QtWidgets import QApplication
 
+    from vst_desktop.ui.about_dialog import app_icon, app_version
+    from vst_desktop.ui.pyside_refcount import make_singletons_immortal
     from vst_desktop.ui.qt_messages import route_qt_messages_to_logging
     from vst_desktop.ui.theme import apply_dark_theme
 
+    # PySide6 6.12 on CPython < 3.12 leaks a reference to None on every void Qt call: without this the
+    # live view aborts after a few minutes ("none_dealloc"). See pyside_refcount.py.
+    make_singletons_immortal()
     route_qt_messages_to_logging()
     app = QApplication.instance() or QApplication(list(argv))
     app.setApplicationName("vst-desktop")
     app.setOrganizationName("vst-desktop")
+    app.setApplicationVersion(app_version())
+    app.setDesktopFileName("vst-desktop")
+    app.setWindowIcon(app_icon())
     apply_dark_theme(app)
     if self_test:
         from vst_desktop.ui.self_test import run_self_test

@@ -109,7 +109,8 @@ def _add_train_parser(sub: argparse._SubParsersAction) -> None:
     try:
         from vst_desktop.training.entry import add_arguments
     except ImportError as exc:  # the live app installs without the [train] extra
-        p.set_defaults(func=lambda _a: _missing_extra("training", exc))
+        p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        p.set_defaults(func=lambda _a, e=exc: _missing_extra("training", e))
         return
     add_arguments(p)
     p.set_defaults(func=_cmd_train)
@@ -120,15 +121,19 @@ def _add_evaluate_parser(sub: argparse._SubParsersAction) -> None:
     try:
         from vst_desktop.evaluation.entry import add_arguments
     except ImportError as exc:
-        p.set_defaults(func=lambda _a: _missing_extra("evaluation", exc))
+        p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        p.set_defaults(func=lambda _a, e=exc: _missing_extra("evaluation", e))
         return
     add_arguments(p)
     p.set_defaults(func=_cmd_evaluate)
 
 
 def _missing_extra(what: str, exc: Exception) -> int:
-    raise VstError(f"The {what} engine is not installed ({exc}).",
-                   "Install it with: pip install 'vst-desktop[train]'")
+    if getattr(sys, "frozen", False):
+        hint = "Training comes with the vst-desktop-train bundle; download or build that one."
+    else:
+        hint = "Install it with: pip install 'vst-desktop[train]'"
+    raise VstError(f"The {what} engine is not installed ({exc}).", hint)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -116,8 +116,12 @@ def _check_recording(window, report: Report) -> None:
 
 def run_self_test(app, kind: str = "app") -> int:
     """Open the window on the demo clip, check every built-in style and a 2 s recording; 0 when all pass."""
+    if kind == "training":
+        from vst_desktop.ui.self_test_training import run_training_self_test
+
+        return run_training_self_test(app)
     if kind != "app":
-        print(f"self-test FAILED: unknown self-test {kind!r} (this build knows 'app')")
+        print(f"self-test FAILED: unknown self-test {kind!r} (this build knows 'app' and 'training')")
         return 1
     from vst_desktop.styles.library import StyleLibrary
     from vst_desktop.ui.main_window import MainWindow

@@ -55,10 +55,10 @@ from PySide6.QtWidgets import (
 from vst_desktop.core import paths
 from vst_desktop.core.images import ImageFolderScan, scan_image_folder, scan_training_folder, thumbnail_bgr
 from vst_desktop.ui import training_runs as runs
+from vst_desktop.ui.pyside_refcount import make_singletons_immortal
 from vst_desktop.ui.signals import emit
 from vst_desktop.ui.training_estimate import SpeedBenchmark, SpeedMeasurement, format_duration, load_cached
 from vst_desktop.ui.training_process import TrainingProcess
-from vst_desktop.ui.training_refcount import make_singletons_immortal
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +289,7 @@ class TrainingDialog(QDialog):
                  measure_speed: bool = True, reattach: bool = True, capture_frames: int = CAPTURE_FRAMES,
                  capture_seconds: float = CAPTURE_SECONDS) -> None:
         super().__init__(parent)
-        make_singletons_immortal()  # this window makes many void Qt calls: see training_refcount.py
+        make_singletons_immortal()  # this window makes many void Qt calls: see pyside_refcount.py
         self.setWindowTitle("Train a new style")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.resize(980, 720)
