@@ -142,3 +142,28 @@ def test_stylize_copies_the_audio_track(shared_data, tmp_path):
         assert len(c.streams.video) == 1
         assert c.duration and c.duration / 1e6 > 1.5
     assert not (tmp_path / "talk_styled.video-only.mp4").exists()
+
+
+def test_train_without_the_training_extra_says_how_to_install(tmp_path, isolated_home, shared_data):
+    """The live-only install (no torch): `train` with its usual options gets a message, not a usage error."""
+    import os
+    import textwrap
+
+    blocker = tmp_path / "sitecustomize.py"
+    blocker.write_text(textwrap.dedent("""
+        import sys
+        class _NoTorch:  # behaves like an environment without torch for `import torch`
+            def find_spec(self, name, path=None, target=None):
+                if name == "torch" or name.startswith("torch."):
+                    raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        sys.meta_path.insert(0, _NoTorch())
+    """))
+    env = dict(os.environ, VST_DESKTOP_HOME=str(isolated_home), PYTHONPATH=str(tmp_path))
+    r = subprocess.run([sys.executable, "-m", "vst_desktop", "train", "--styles", str(shared_data / "styles" / "munch_scream"),
+                        "--iterations", "3", "--no-install"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "not installed" in r.stderr and "pip install" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "vst_desktop", "doctor", "--bogus"], capture_output=True, text=True,
+                       env=env, timeout=120)
+    assert r.returncode == 2 and "unrecognized arguments" in r.stderr

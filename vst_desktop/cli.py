@@ -93,9 +93,23 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    # The live app installs (and the live bundle ships) without torch: say so before any work starts.
+    try:
+        has_torch = importlib.util.find_spec("torch") is not None
+    except ImportError:
+        has_torch = False
+    if not has_torch:
+        return _missing_extra("training", ModuleNotFoundError("No module named 'torch'"))
     from vst_desktop.training.entry import main as train_main
 
-    return train_main(args)
+    try:
+        return train_main(args)
+    except ModuleNotFoundError as exc:  # torch (or a part of it) found but not importable
+        if (exc.name or "").split(".")[0] != "torch":
+            raise
+        return _missing_extra("training", exc)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -109,8 +123,8 @@ def _add_train_parser(sub: argparse._SubParsersAction) -> None:
     try:
         from vst_desktop.training.entry import add_arguments
     except ImportError as exc:  # the live app installs without the [train] extra
-        p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-        p.set_defaults(func=lambda _a, e=exc: _missing_extra("training", e))
+        # Whatever options follow, the answer is the same message: accept them all.
+        p.set_defaults(func=lambda _a, e=exc: _missing_extra("training", e), accepts_any_options=True)
         return
     add_arguments(p)
     p.set_defaults(func=_cmd_train)
@@ -121,8 +135,8 @@ def _add_evaluate_parser(sub: argparse._SubParsersAction) -> None:
     try:
         from vst_desktop.evaluation.entry import add_arguments
     except ImportError as exc:
-        p.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-        p.set_defaults(func=lambda _a, e=exc: _missing_extra("evaluation", e))
+        # Whatever options follow, the answer is the same message: accept them all.
+        p.set_defaults(func=lambda _a, e=exc: _missing_extra("evaluation", e), accepts_any_options=True)
         return
     add_arguments(p)
     p.set_defaults(func=_cmd_evaluate)
@@ -186,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "accepts_any_options", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     log_file = setup_logging(verbose=args.verbose)
     try:
         if args.command is None:
