@@ -15,9 +15,7 @@ import numpy as np
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import TrainingDataError
-
-IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
-MIN_SIDE = 64  # smaller images cannot give a useful crop
+from vst_desktop.core.images import MIN_SIDE, scan_image_folder
 
 
 @dataclass
@@ -48,40 +46,16 @@ def read_rgb(path: Path) -> np.ndarray | None:
     return None if img is None else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
-def _check_folder(folder: Path, role: str) -> list[Path]:
-    if not folder.exists():
-        raise TrainingDataError(f"The {role} folder {folder} does not exist.",
-                                "Check the path, or choose the folder again.")
-    if not folder.is_dir():
-        raise TrainingDataError(f"{folder} is a file, not a folder of {role} images.",
-                                "Give the folder that holds the images.")
-    files = sorted(p for p in folder.iterdir() if p.is_file())
-    if not files:
-        raise TrainingDataError(f"The {role} folder {folder} is empty.",
-                                "Put a few images (jpg, png, webp, bmp) in it.")
-    return files
-
-
 def scan_images(folder: Path | str, role: str = "style") -> FolderScan:
-    """Every readable image of at least MIN_SIDE px in `folder`; raises TrainingDataError when none is."""
-    folder = Path(folder)
-    scan = FolderScan(folder)
-    for path in _check_folder(folder, role):
-        if path.suffix.lower() not in IMAGE_EXTENSIONS:
-            scan.skipped.append((path, "not an image file"))
-            continue
-        size = _image_size(path)
-        if size is None:
-            scan.skipped.append((path, "cannot be read as an image"))
-        elif min(size) < MIN_SIDE:
-            scan.skipped.append((path, f"too small ({size[1]}x{size[0]} px, needs {MIN_SIDE} px or more)"))
-        else:
-            scan.images.append(path)
-    if not scan.images:
-        reasons = "; ".join(f"{p.name}: {why}" for p, why in scan.skipped[:5])
-        raise TrainingDataError(f"The {role} folder {folder} holds no usable images ({reasons}).",
-                                f"Add jpg, png, webp or bmp images of at least {MIN_SIDE}x{MIN_SIDE} px.")
-    return scan
+    """Every readable image of at least MIN_SIDE px in `folder`; raises TrainingDataError when none is.
+
+    The rules live in core.images so that the training dialog (which may not import torch) shows the very
+    messages this raises.
+    """
+    scan = scan_image_folder(folder, role=role, min_side=MIN_SIDE)
+    if scan.problem:
+        raise TrainingDataError(scan.problem, scan.hint)
+    return FolderScan(scan.folder, list(scan.images), list(scan.skipped))
 
 
 def is_paired_folder(folder: Path | str) -> bool:
