@@ -424,10 +424,10 @@ class PipelineWorker(QObject):
             by_size: dict[tuple[int, int], float] = {}
             for name in sorted(PRESETS, key=PRESETS.get):
                 size = fit_height(frame_size, PRESETS[name])
-                if size not in by_size:
-                    session.warmup(size[0], size[1], runs=1)  # first runs allocate; time the next ones
-                    by_size[size] = float(session.warmup(size[0], size[1], runs=3))
-                measured[name] = by_size[size]
+                if size in by_size:
+                    break  # the source is smaller than this preset: it would run (and read) the same
+                session.warmup(size[0], size[1], runs=1)  # first runs allocate; time the next ones
+                by_size[size] = measured[name] = float(session.warmup(size[0], size[1], runs=3))
                 if measured[name] > FRAME_BUDGET_MS or self._closing.is_set():
                     break
         except (VstError, OSError, RuntimeError, ValueError) as exc:
