@@ -8,18 +8,10 @@ import time
 import cv2
 import numpy as np
 import pytest
+from _helpers import wait_for
 
 from vst_desktop.capture.camera import CameraSource, list_cameras, list_linux_cameras
 from vst_desktop.core.errors import CameraError
-
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 class FakeCamera:

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from _helpers import wait_for
 
 from vst_desktop.capture.demo import DemoSource
 from vst_desktop.capture.video import VideoFileSource, iter_video_frames, probe_video
@@ -14,14 +15,6 @@ from vst_desktop.core.errors import SourceError
 FACE = "video/head-pose-face-detection-male.gif"
 BOTTLE = "video/bottle-detection.mp4"
 
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def test_probe_gif_and_mp4(shared_data):

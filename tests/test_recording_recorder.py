@@ -9,6 +9,7 @@ import time
 import av
 import numpy as np
 import pytest
+from _helpers import wait_for
 
 from vst_desktop.capture.video import iter_video_frames
 from vst_desktop.core.errors import DiskFullError, RecordingError
@@ -19,14 +20,6 @@ from vst_desktop.recording.recorder import Recorder
 BOTTLE = "video/bottle-detection.mp4"
 GB = 1024**3
 
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def count_frames(path) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from _helpers import coffee_photo
 
 from vst_desktop.core.paths import builtin_styles_dir
 from vst_desktop.inference.session import StyleSession
@@ -11,9 +12,7 @@ from vst_desktop.styles.validate import validate_onnx
 
 @pytest.fixture(scope="module")
 def photo(shared_data) -> np.ndarray:
-    img = cv2.imread(str(shared_data / "content" / "val" / "skimage_coffee.png"), cv2.IMREAD_COLOR)
-    assert img is not None
-    return cv2.resize(img, (640, 360), interpolation=cv2.INTER_AREA)
+    return coffee_photo(shared_data, (640, 360))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,26 @@
+"""Small helpers shared by several test files (pytest puts this folder on sys.path)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+def wait_for(condition, timeout: float = 10.0) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False): for worker threads."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def coffee_photo(shared_data: Path, size: tuple[int, int]) -> np.ndarray:
+    """A real validation photo, resized to `size` (w, h)."""
+    img = cv2.imread(str(shared_data / "content" / "val" / "skimage_coffee.png"), cv2.IMREAD_COLOR)
+    assert img is not None
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
