@@ -45,25 +45,34 @@ class Recorder:
         return [e["event"] for e in self.events]
 
 
-def test_a_few_steps_make_a_complete_run_folder(tmp_path, shared_data):
+RECIPE_TERMS = {
+    "painted": {"temporal", "paired_l1", "highpass"},  # the stroke teacher's targets, no discriminator
+    "gan": {"d", "adv", "nce", "lowfreq", "identity", "tv", "temporal"},
+}
+
+
+@pytest.mark.parametrize("recipe", list(RECIPE_TERMS))
+def test_a_few_steps_make_a_complete_run_folder(tmp_path, shared_data, recipe):
     rec = Recorder()
-    result = train(tiny_config(shared_data), tmp_path / "run", progress=rec)
+    result = train(tiny_config(shared_data, recipe=recipe), tmp_path / "run", progress=rec)
     run = tmp_path / "run"
     assert result.status == "done" and result.step == 6
-    assert TrainConfig.load(run / "config.json") == tiny_config(shared_data)
+    assert TrainConfig.load(run / "config.json") == tiny_config(shared_data, recipe=recipe)
     assert sorted(p.name for p in (run / "samples").iterdir()) == [
         "step_000000.png", "step_000003.png", "step_000006.png"]
     log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
     progress = [e for e in log if e["event"] == "progress"]
     assert [e["step"] for e in progress] == [1, 2, 3, 4, 5, 6]
     assert {"step", "total", "losses", "it_per_s", "eta_s"} <= set(progress[-1])
-    assert {"d", "adv", "nce", "lowfreq", "identity", "tv", "temporal"} <= set(progress[-1]["losses"])
+    assert set(progress[-1]["losses"]) == RECIPE_TERMS[recipe] | {"g_total"}
     assert rec.kinds()[0] == "start" and "checkpoint" in rec.kinds()
     state = ckpt.load(run / "checkpoints" / "latest.pt")  # weights_only=True
     assert state["step"] == 6 and state["config"]["iterations"] == 6
     assert not (run / "checkpoints" / "latest.pt.tmp").exists()
     # the generator moved away from the identity it started at
     assert any(v.abs().sum() > 0 for k, v in state["G"].items() if k.startswith("head"))
+    if recipe == "painted":  # the colour stage holds the fitted palette transform, not the identity
+        assert not torch.allclose(state["G"]["colour.matrix"], torch.eye(3))
 
 
 def _assert_same_state(a: dict, b: dict) -> None:
@@ -99,14 +108,14 @@ def test_resume_refuses_other_settings(tmp_path, shared_data):
 
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, shared_data, monkeypatch):
     calls = {"n": 0}
-    real_tv = losses.GENERATOR_TERMS["tv"]
+    real_term = losses.GENERATOR_TERMS["temporal"]
 
-    def tv_then_nan(t, s):
+    def term_then_nan(t, s):
         calls["n"] += 1
-        value = real_tv(t, s)
+        value = real_term(t, s)
         return value * float("nan") if calls["n"] > 4 else value
 
-    monkeypatch.setitem(losses.GENERATOR_TERMS, "tv", tv_then_nan)
+    monkeypatch.setitem(losses.GENERATOR_TERMS, "temporal", term_then_nan)
     with pytest.raises(TrainingError, match="diverged at step 5") as e:
         train(tiny_config(shared_data), tmp_path / "run")
     assert "last good checkpoint" in e.value.hint

@@ -22,6 +22,9 @@ class TrainConfig:
     paired: bool = False  # styles_dir holds input/ and target/ (set automatically when detected)
     name: str = ""  # style name shown in the gallery; "" = the style folder's name
     preset: str = "quick"
+    # "painted": a closed-form colour transform plus brush strokes distilled from a deterministic stroke
+    # teacher (docs/training.md); "gan": the unpaired adversarial recipe (colour and tone, few strokes).
+    recipe: str = "painted"
 
     # networks
     generator: str = "fast"  # models.GENERATOR_SIZES
@@ -51,7 +54,14 @@ class TrainConfig:
     w_identity: float = 0.5
     w_tv: float = 0.05
     w_temporal: float = 2.0
-    w_paired_l1: float = 10.0  # paired mode only
+    w_paired_l1: float = 10.0  # paired mode and the painted recipe (L1 to the target)
+    w_highpass: float = 0.0  # L1 between grey high-passes of output and target: the strokes themselves
+
+    # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
+    stroke_radius: int = 6  # Kuwahara radius: size of the flat paint areas, px
+    stroke_amp: float = 0.2  # stroke contrast
+    stroke_length: int = 10  # stroke half-length along the edge tangent, px
+    colour_strength: float = 1.0  # 0 = keep the photo's colours, 1 = the style's palette
 
     # loss details
     nce_patches: int = 64

@@ -30,7 +30,7 @@ from vst_desktop.training.models import Generator
 
 OPSET = 17
 PARITY_TOLERANCE = 2  # grey levels
-INFERENCE_SIZES = {"fast": [640, 360], "quality": [1280, 720]}
+INFERENCE_SIZES = {"fast": [640, 360], "painter": [640, 360], "quality": [1280, 720]}
 THUMBNAIL_PHOTO = "faces_cc0_006.jpg"  # a bundled photo: every style's thumbnail shows the same scene
 
 MetricsHook = Callable[[Path, Path], dict]
@@ -43,11 +43,18 @@ class BgrUint8Generator(nn.Module):
         super().__init__()
         g = copy.deepcopy(generator).cpu().eval()
         with torch.no_grad():
+            if g.colour is not None:  # RGB [0, 1] -> RGB [0, 1]  becomes  BGR [0, 255] -> BGR [0, 255]
+                g.colour.matrix.copy_(g.colour.matrix.flip(0).flip(1))
+                g.colour.bias.copy_(g.colour.bias.flip(0) * 255.0)
+                g.colour.top = 255.0
             stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255]
             stem.weight.copy_(stem.weight.flip(1) / 255.0)
-            head = g.head[-1]  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units
-            head.weight.copy_(head.weight.flip(0) * 255.0)
-            head.bias.copy_(head.bias.flip(0) * 255.0)
+            head = g.last_conv  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units
+            # A pixel-shuffle head has 4 sub-pixel channels per colour, grouped by colour: flip the groups.
+            groups = head.weight.shape[0] // 3
+            w = head.weight.view(3, groups, *head.weight.shape[1:])
+            head.weight.copy_(w.flip(0).reshape(head.weight.shape) * 255.0)
+            head.bias.copy_(head.bias.view(3, groups).flip(0).reshape(-1) * 255.0)
         self.g = g
 
     def forward(self, frame: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:

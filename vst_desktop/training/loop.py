@@ -37,6 +37,8 @@ from vst_desktop.training.progress import (
     clean_losses,
     collapse_score,
 )
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+from vst_desktop.training.texture.strokes import StrokeTeacher
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,13 @@ class GeneratorStep(nn.Module):
             flow = losses.random_smooth_flow(n, *content.shape[2:], cfg.temporal_max_shift, content.device)
             moved = losses.warp(content, flow) + cfg.temporal_noise * torch.randn_like(content)
             batch.append(moved)
-        x = torch.cat(batch)
+        x = g.prepare(torch.cat(batch))
         r, feats = g.residual(x)
         out = x + g.upsample_residual(r)
         fake = out[:n]
         extras: dict = {}
         if self.use_identity:
-            extras["identity_in"], extras["identity_out"] = style, out[n:2 * n]
+            extras["identity_in"], extras["identity_out"] = x[n:2 * n], out[n:2 * n]
         if self.use_temporal:
             extras["temporal_out"], extras["temporal_ref"] = out[-n:], losses.warp(fake, flow)
         if self.nce_heads is not None:
@@ -113,13 +115,20 @@ class Trainer:
         self.cfg, self.data, self.device, self.dist = cfg, data, device, dist_info
         self.run_dir = run_dir if dist_info.is_main else None  # only rank 0 writes
         self.progress = progress if dist_info.is_main else None
-        self.weights = losses.active_terms(cfg.loss_weights(), cfg.paired)
+        # The painted recipe: every content crop gets a target from the stroke teacher (a paired step).
+        self.teacher = (StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length)
+                        if cfg.recipe == "painted" and not cfg.paired else None)
+        self.weights = losses.active_terms(cfg.loss_weights(), cfg.paired or self.teacher is not None)
         self.term_settings = losses.TermSettings(cfg.nce_temperature, cfg.lowfreq_factor)
         self.use_adv = "adv" in self.weights
 
         # Same seed on every rank: identical initial weights (DDP would broadcast them anyway).
         torch.manual_seed(cfg.seed)
         self.generator = build_generator(cfg.generator).to(device)
+        if self.generator.colour is not None and self.teacher is not None:
+            ct = fit_colour_transform(sample_pixels(data.content.images, seed=cfg.seed),
+                                      sample_pixels(data.style.images, seed=cfg.seed), cfg.colour_strength)
+            self.generator.colour.set_transform(ct.matrix, ct.bias)
         nce = PatchSampleMLP(self.generator.feature_channels).to(device) if "nce" in self.weights else None
         self.gen_step: nn.Module = GeneratorStep(self.generator, nce, cfg, "identity" in self.weights,
                                                  "temporal" in self.weights)
@@ -136,6 +145,8 @@ class Trainer:
         # Per-rank randomness after the shared initialisation: each rank draws different crops.
         torch.manual_seed(cfg.seed * 1000 + 1 + dist_info.rank)
         self.data_rng = np.random.default_rng([cfg.seed, dist_info.rank])
+        if self.teacher is not None:
+            self.data.val_targets = self.teach(self.data.val_inputs)
         self.step = 0
         self.elapsed_before = 0.0  # seconds spent in earlier sessions of a resumed run
         self.stop_requested = False
@@ -189,11 +200,24 @@ class Trainer:
             return 1.0
         return max(0.0, (self.cfg.iterations - self.step) / max(1, self.cfg.iterations - start))
 
+    @torch.no_grad()
+    def teach(self, content: np.ndarray) -> np.ndarray:
+        """The stroke teacher's targets for float NCHW content crops (after the generator's colour stage)."""
+        base = self.generator.prepare(torch.from_numpy(content).to(self.device)).cpu().numpy()
+        return self.teacher(base)
+
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-        """(content, style, target) on the device; style is None in paired mode, target in unpaired."""
+        """(content, style, target) on the device; style is None in paired mode and in the painted recipe,
+        target in the unpaired GAN recipe."""
         n = self.cfg.batch_size
         content, target = self.data.content.sample(self.data_rng, n)
-        style = self.data.style.sample(self.data_rng, n)[0] if self.data.style is not None else None
+        style = None
+        if self.teacher is not None:
+            target = self.teach(content)
+            if "identity" in self.weights or self.use_adv:
+                style = self.data.style.sample(self.data_rng, n)[0]
+        elif self.data.style is not None:
+            style = self.data.style.sample(self.data_rng, n)[0]
 
         def dev(a: np.ndarray | None) -> torch.Tensor | None:
             return None if a is None else torch.from_numpy(a).to(self.device, non_blocking=True)

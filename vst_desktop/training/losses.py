@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from vst_desktop.training.texture.views import gaussian_blur
+
 # ---- adversarial (LSGAN: least squares is stabler than the log loss for small patch discriminators) ----
 
 
@@ -151,6 +153,20 @@ def _paired_l1(t: StepTensors, s: TermSettings) -> torch.Tensor:
     return F.l1_loss(t.fake, t.target)
 
 
+HIGHPASS_SIGMA = 3.0  # px: what is finer than this is stroke texture
+
+
+def grey_highpass(x: torch.Tensor) -> torch.Tensor:
+    y = luminance(x)
+    return y - gaussian_blur(y, HIGHPASS_SIGMA)
+
+
+def _highpass(t: StepTensors, s: TermSettings) -> torch.Tensor:
+    # Plain L1 lets a small generator trade the strokes for a slightly better average colour; this term
+    # charges for the missing strokes on their own.
+    return F.l1_loss(grey_highpass(t.fake), grey_highpass(t.target))
+
+
 GENERATOR_TERMS: dict[str, GeneratorTerm] = {
     "adv": _adv,
     "nce": _nce,
@@ -159,15 +175,17 @@ GENERATOR_TERMS: dict[str, GeneratorTerm] = {
     "tv": _tv,
     "temporal": _temporal,
     "paired_l1": _paired_l1,
+    "highpass": _highpass,
 }
 
 # Terms that make no sense in one of the modes: identity needs style images (unpaired only), paired_l1
-# needs targets (paired only).
+# and highpass need targets (paired mode, or the painted recipe's teacher).
 UNPAIRED_ONLY = {"identity"}
-PAIRED_ONLY = {"paired_l1"}
+PAIRED_ONLY = {"paired_l1", "highpass"}
 
 
 def active_terms(weights: dict[str, float], paired: bool) -> dict[str, float]:
+    """`paired`: the step has a target for every content crop."""
     unknown = set(weights) - set(GENERATOR_TERMS)
     if unknown:
         raise ValueError(f"no loss term named {sorted(unknown)}")

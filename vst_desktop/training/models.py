@@ -25,15 +25,47 @@ class GeneratorSpec:
     body_channels: int  # at 1/4 resolution
     blocks: int
     expand: int  # inverted-residual expansion factor
-    full_res_head: bool  # last conv at full resolution (sharper, slower) or at 1/2 then bilinear
+    # "half": 1x1 conv at 1/2 resolution, residual upsampled bilinearly (smooth, cheapest);
+    # "full": a 3x3 conv at full resolution; "shuffle": a 3x3 conv at 1/2 resolution giving 4 sub-pixels
+    # per position (pixel shuffle): full-resolution detail such as brush strokes at half-resolution cost.
+    head: str = "half"
+    colour_stage: bool = False  # a fixed colour transform in front (the painted recipe fits it in closed form)
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
     # CPU real time: 640x360 in a few ms on 2 cores (docs/training.md has the measurement).
-    "fast": GeneratorSpec(stem_channels=16, body_channels=32, blocks=4, expand=3, full_res_head=False),
+    "fast": GeneratorSpec(stem_channels=16, body_channels=32, blocks=4, expand=3, head="half"),
     # GPU: wider body and a full-resolution head for pixel-level texture.
-    "quality": GeneratorSpec(stem_channels=32, body_channels=96, blocks=8, expand=4, full_res_head=True),
+    "quality": GeneratorSpec(stem_channels=32, body_channels=96, blocks=8, expand=4, head="full",
+                             colour_stage=True),
+    # CPU real time with brush strokes: `fast` with a closed-form colour stage and a sub-pixel head (the
+    # painted recipe's strokes are 1-2 px wide; the bilinear half-resolution head blurs them away).
+    "painter": GeneratorSpec(stem_channels=16, body_channels=32, blocks=4, expand=3,
+                             head="shuffle", colour_stage=True),
 }
+
+
+class ColourStage(nn.Module):
+    """y = clamp(M x + b, 0, top): a global colour transform fitted before training, never trained.
+
+    Stored as buffers, so it travels with the generator's state dict (checkpoints, EMA, export). `top` is
+    1 in training units; the exporter sets it to 255 when it folds the 0..255 scale into the weights.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("matrix", torch.eye(3))
+        self.register_buffer("bias", torch.zeros(3))
+        self.top = 1.0
+
+    def set_transform(self, matrix, bias) -> None:
+        with torch.no_grad():
+            self.matrix.copy_(torch.as_tensor(matrix, dtype=torch.float32))
+            self.bias.copy_(torch.as_tensor(bias, dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.conv2d(x, self.matrix.view(3, 3, 1, 1), self.bias)
+        return y.clamp(0.0, self.top)
 
 
 def _act() -> nn.Module:
@@ -77,14 +109,25 @@ class Generator(nn.Module):
         self.down = _sep_conv(c1, c2, stride=2)
         self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
         self.up = _sep_conv(c2, c1)
-        if spec.full_res_head:
+        self.colour = ColourStage() if spec.colour_stage else None
+        if spec.head == "shuffle":
+            self.head = nn.Sequential(nn.Conv2d(c1, 12, 3, padding=1), nn.PixelShuffle(2))
+        elif spec.head == "full":
             self.head = nn.Sequential(_sep_conv(c1, c1), nn.Conv2d(c1, 3, 3, padding=1))
         else:
             # 1x1: the spatial filtering is already done by `up`; a 3-channel 3x3 conv is slow in ORT.
             self.head = nn.Sequential(nn.Conv2d(c1, 3, 1))
-        last = self.head[-1]
+        last = self.last_conv
         nn.init.zeros_(last.weight)  # training starts exactly at the identity
         nn.init.zeros_(last.bias)
+
+    @property
+    def last_conv(self) -> nn.Conv2d:
+        return [m for m in self.head if isinstance(m, nn.Conv2d)][-1]
+
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
+        """The base image the residual is added to: the input, or its colour transform."""
+        return x if self.colour is None else self.colour(x)
 
     @property
     def feature_channels(self) -> list[int]:
@@ -112,7 +155,7 @@ class Generator(nn.Module):
         skip, h = feats[0], feats[-1]
         h = F.interpolate(h, scale_factor=2.0, mode="nearest")
         h = self.up(h) + skip  # the skip keeps the photo's detail without making the body carry it
-        if self.spec.full_res_head:
+        if self.spec.head == "full":
             h = F.interpolate(h, scale_factor=2.0, mode="nearest")
             r = self.head(h)
         else:
@@ -120,11 +163,12 @@ class Generator(nn.Module):
         return r, feats
 
     def upsample_residual(self, r: torch.Tensor) -> torch.Tensor:
-        if self.spec.full_res_head:
+        if self.spec.head != "half":
             return r
         return F.interpolate(r, scale_factor=2.0, mode="bilinear", align_corners=False)
 
     def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
+        x = self.prepare(x)
         r, _ = self.residual(x)
         # Strength scales the residual before upsampling: 4x fewer multiplications at inference.
         return x + self.upsample_residual(strength * r)

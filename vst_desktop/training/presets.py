@@ -10,14 +10,22 @@ from __future__ import annotations
 
 from vst_desktop.training.config import TrainConfig
 
-# Measured step times (docs/training.md): quick 0.23 s and balanced 0.44 s on 2 pinned Xeon cores with 2
-# threads; high 0.11 s on one H100. Iterations leave about a third of the budget as margin for slower CPUs.
+# Measured step times (docs/training.md). Iterations leave about a third of the budget as margin for slower
+# CPUs. The painted recipe is the default; `--set recipe=gan` selects the unpaired adversarial one.
+PAINTED: dict = dict(
+    recipe="painted", generator="painter", w_adv=0.0, w_nce=0.0, w_lowfreq=0.0, w_identity=0.0, w_tv=0.0,
+    w_paired_l1=1.0, w_highpass=2.0, w_temporal=3.0, temporal_noise=0.01,
+    lr_g=1e-3, betas=[0.9, 0.99], max_image_side=512, paired_scale_jitter=[0.8, 1.25])
+GAN_PRESETS: dict[str, dict] = {
+    "quick": dict(recipe="gan", generator="fast", iterations=5000, batch_size=4, crop_size=160),
+    "balanced": dict(recipe="gan", generator="fast", iterations=12000, batch_size=6, crop_size=192),
+    "high": dict(recipe="gan", generator="quality", iterations=10000, batch_size=16, crop_size=256, d_width=64),
+}
 PRESETS: dict[str, dict] = {
-    "quick": dict(generator="fast", iterations=5000, batch_size=4, crop_size=160,
-                  sample_every=250, checkpoint_every=250),
-    "balanced": dict(generator="fast", iterations=12000, batch_size=6, crop_size=192,
-                     sample_every=500, checkpoint_every=500),
-    "high": dict(generator="quality", iterations=10000, batch_size=16, crop_size=256, d_width=64,
+    "quick": dict(PAINTED, iterations=3000, batch_size=4, crop_size=128, sample_every=100, checkpoint_every=100),
+    "balanced": dict(PAINTED, iterations=6000, batch_size=4, crop_size=160, sample_every=250,
+                     checkpoint_every=250),
+    "high": dict(PAINTED, generator="quality", iterations=10000, batch_size=16, crop_size=256,
                  sample_every=1000, checkpoint_every=1000),
 }
 
@@ -37,6 +45,10 @@ def make_config(preset: str = "quick", **overrides) -> TrainConfig:
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     values = dict(PRESETS[preset], preset=preset)
+    if overrides.get("recipe") == "gan" or overrides.get("paired"):
+        # The adversarial recipe (paired mode learns the user's own edits with it too).
+        values = dict(GAN_PRESETS[preset], preset=preset, sample_every=values["sample_every"],
+                      checkpoint_every=values["checkpoint_every"])
     if overrides.get("paired"):
         values.update(PAIRED_OVERRIDES)
     values.update(overrides)

@@ -116,7 +116,8 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
         torch.set_num_threads(config.threads)
     data = load_training_data(config.styles_dir, config.content_dir, config.paired, config.crop_size,
                               tuple(config.scale_jitter), config.max_image_side, config.val_photos,
-                              paired_scale_range=tuple(config.paired_scale_jitter))
+                              paired_scale_range=tuple(config.paired_scale_jitter),
+                              content_pixel_scale=config.recipe == "painted")
     created_group = False
     if info.enabled and not dist.is_initialized():
         if device.type == "cuda":

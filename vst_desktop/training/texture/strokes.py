@@ -145,3 +145,26 @@ def advect_noise(noise: np.ndarray, prev_rgb: np.ndarray, cur_rgb: np.ndarray, d
         fresh = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), 1.0)
         n = np.sqrt(1 - refresh) * n + np.sqrt(refresh) * fresh
     return (n * (NOISE_STD / (n.std() + 1e-6))).astype(np.float32)
+
+
+def paint_float(x: np.ndarray, r: int = 6, amp: float = 0.2, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
+    """`paint` with the photo's own detail as the stroke source, on float32 RGB (H, W, 3) in [0, 1] that is
+    already colour-transformed; returns float32 in [0, 1]. The teacher of the painted training recipe."""
+    flat = kuwahara(x, r)
+    s = lic(detail_source(x), tangent_field(flat, tan_sigma), length)
+    s = s / (s.std() + 1e-6)
+    return np.clip(flat + amp * s[..., None], 0.0, 1.0).astype(np.float32)
+
+
+class StrokeTeacher:
+    """Paired targets for the painted recipe: a batch of colour-transformed crops (N, 3, H, W) float32 in
+    [0, 1] -> their painted renderings, same layout. Deterministic: the same crop always gets the same
+    target, so a small generator can learn the mapping instead of averaging it away."""
+
+    def __init__(self, r: int = 6, amp: float = 0.2, length: int = 10) -> None:
+        self.r, self.amp, self.length = r, amp, length
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        out = [paint_float(np.ascontiguousarray(x.transpose(1, 2, 0)), self.r, self.amp, self.length)
+               for x in batch]
+        return np.ascontiguousarray(np.stack(out).transpose(0, 3, 1, 2))

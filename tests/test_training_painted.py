@@ -1,0 +1,86 @@
+"""The painted recipe: presets, the stroke teacher's targets, the colour stage and the sub-pixel head through
+ONNX export (parity with torch on real frames)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from _helpers import coffee_photo
+
+from vst_desktop.training import export
+from vst_desktop.training.data import load_training_data
+from vst_desktop.training.loop import DistInfo, Trainer
+from vst_desktop.training.models import build_generator
+from vst_desktop.training.presets import PRESETS, make_config
+from vst_desktop.training.texture.strokes import StrokeTeacher
+from vst_desktop.training.texture.views import grey, highpass
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_presets_default_to_the_painted_recipe_and_gan_stays_available():
+    for name in PRESETS:
+        cfg = make_config(name)
+        assert cfg.recipe == "painted" and cfg.w_adv == 0 and cfg.w_highpass > 0 and cfg.w_paired_l1 > 0
+        assert build_generator(cfg.generator).colour is not None
+    gan = make_config("quick", recipe="gan")
+    assert gan.generator == "fast" and gan.w_adv > 0 and gan.w_nce > 0 and gan.w_highpass == 0
+    paired = make_config("quick", paired=True)  # a folder of the user's own edits: the adversarial recipe
+    assert paired.recipe == "gan" and paired.w_lowfreq == 0 and paired.w_nce == 0
+
+
+def test_the_teacher_paints_deterministically(coffee):
+    x = np.ascontiguousarray(coffee.transpose(2, 0, 1)[None])
+    teacher = StrokeTeacher(r=6, amp=0.2, length=10)
+    a, b = teacher(x), teacher(x)
+    assert np.array_equal(a, b) and a.shape == x.shape and a.dtype == np.float32
+    hp_in = highpass(grey(torch.from_numpy(x)), 3.0).abs().mean()
+    hp_out = highpass(grey(torch.from_numpy(a)), 3.0).abs().mean()
+    assert hp_out > 1.5 * hp_in  # strokes add fine texture a photo does not have
+    assert np.abs(a - x).mean() > 0.02
+
+
+@pytest.fixture()
+def coffee(shared_data) -> np.ndarray:
+    rgb = coffee_photo(shared_data, (192, 128))[..., ::-1]
+    return np.ascontiguousarray(rgb, dtype=np.float32) / 255.0
+
+
+def test_trainer_targets_are_the_teachers_painting_of_the_colour_transformed_crop(tmp_path, shared_data):
+    cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "ukiyo_e"), batch_size=2, crop_size=64,
+                      max_image_side=200, val_photos=2, threads=1)
+    data = load_training_data(cfg.styles_dir, "", False, 64, (0.5, 1.0), 200, 2, content_pixel_scale=True)
+    trainer = Trainer(cfg, data, torch.device("cpu"), DistInfo(), tmp_path, None)
+    colour = trainer.generator.colour
+    assert not torch.allclose(colour.matrix, torch.eye(3))  # fitted to the ukiyo-e palette
+    assert torch.equal(trainer.ema.colour.matrix, colour.matrix)
+    content, style, target = trainer._batch()
+    assert style is None and target.shape == content.shape
+    expected = StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length)(colour(content).numpy())
+    np.testing.assert_allclose(target.numpy(), expected, atol=1e-6)
+    assert data.val_targets is not None and data.val_targets.shape == data.val_inputs.shape
+
+
+@pytest.mark.parametrize("size", ["painter", "quality"])
+def test_colour_stage_and_head_survive_export(tmp_path, size):
+    torch.manual_seed(3)
+    g = build_generator(size)
+    g.colour.set_transform([[0.8, 0.3, 0.0], [0.1, 0.7, 0.2], [0.0, 0.2, 0.6]], [0.05, -0.02, 0.1])
+    torch.nn.init.normal_(g.last_conv.weight, std=0.2)
+    torch.nn.init.normal_(g.last_conv.bias, std=0.05)
+    path = export.export_onnx(g, tmp_path / "p.onnx")
+    frames = export.parity_frames()
+    assert export.check_parity(g, path, frames) <= export.PARITY_TOLERANCE
+    session = export.onnx_session(path)
+    frame = frames[0]
+    # strength 0 leaves the colour transform alone: the palette without the strokes
+    flat = export.run_onnx(session, frame, 0.0)
+    assert np.abs(flat.astype(int) - export.torch_reference(g, frame, 0.0)).max() <= export.PARITY_TOLERANCE
+    assert np.abs(flat.astype(int) - frame).mean() > 5

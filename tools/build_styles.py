@@ -1,0 +1,185 @@
+"""Rebuild the built-in GAN styles from ../shared/data with the project's own training engine (`make styles`).
+
+    .venv/bin/python tools/build_styles.py [--preset quick] [--jobs 2] [--only van_gogh,ukiyo_e] [--check-only]
+
+For each style folder: a folder of links to its images (files whose licence the shared README marks as
+UNVERIFIED or only believed are left out), then `vst-desktop train` with a fixed seed into
+build/styles/<folder>/run, resumed from its checkpoint when an earlier build stopped, then the acceptance
+check of issue 9 on the metrics `train` measured with `evaluate` on photos and clips it never saw. A style
+that passes is copied into resources/styles/; one that falls short is reported and left out.
+Summary: build/styles/summary.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+BUILD = ROOT / "build" / "styles"
+OUT = ROOT / "resources" / "styles"
+VST = [sys.executable, "-m", "vst_desktop.cli"]
+
+# Acceptance (issue 9): on material the style never saw.
+MAX_EWARP = 1.5
+MIN_EDGE_SSIM = 0.45
+MIN_TEXTURE_GAIN = 0.5  # where the folder has more than one image (the critic's ceiling is then real)
+
+
+@dataclass(frozen=True)
+class BuiltinStyle:
+    folder: str
+    name: str
+    settings: dict = field(default_factory=dict)  # extra `--set` values
+
+
+STYLES = [
+    BuiltinStyle("van_gogh", "Van Gogh"),
+    BuiltinStyle("ukiyo_e", "Ukiyo-e"),
+    BuiltinStyle("monet", "Monet"),
+    BuiltinStyle("munch_scream", "The Scream"),
+    BuiltinStyle("kandinsky", "Kandinsky"),
+    BuiltinStyle("picabia_udnie", "Udnie"),
+    BuiltinStyle("stained_glass_mosaic", "Stained Glass"),
+    BuiltinStyle("ink_sketch", "Ink Sketch"),
+    BuiltinStyle("cartoon_lithograph", "Lithograph"),
+]
+
+
+def unverified_files() -> set[str]:
+    """Files the shared README's licence column marks UNVERIFIED or only 'Believed' public domain."""
+    readme = SHARED / "README.md"
+    out = set()
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 4 and cells[1].startswith("`styles/"):
+            licence = cells[4].lower()
+            if "unverified" in licence or licence.startswith("believed"):
+                out.add(cells[1].strip("`"))
+    return out
+
+
+def image_folder(style: BuiltinStyle, excluded: set[str]) -> tuple[Path, list[str]]:
+    """build/styles/<folder>/images: links to the style's verified images; returns it and what was left out."""
+    src = SHARED / "styles" / style.folder
+    dst = BUILD / style.folder / "images"
+    dst.mkdir(parents=True, exist_ok=True)
+    left_out = []
+    for f in sorted(src.iterdir()):
+        rel = f"styles/{style.folder}/{f.name}"
+        link = dst / f.name
+        if rel in excluded:
+            left_out.append(f.name)
+            link.unlink(missing_ok=True)
+        elif not link.exists():
+            link.symlink_to(f.resolve())
+    return dst, left_out
+
+
+def train(style: BuiltinStyle, preset: str, threads: int, seed: int, log) -> Path:
+    run = BUILD / style.folder / "run"
+    images, left_out = image_folder(style, unverified_files())
+    if left_out:
+        log(f"{style.folder}: leaving out {', '.join(left_out)} (licence not verified)")
+    if (run / "package").is_dir() and any((run / "package").glob("*.onnx")):
+        log(f"{style.folder}: already built")
+        return run
+    if (run / "checkpoints" / "latest.pt").is_file():
+        cmd = VST + ["train", "--resume", str(run)]
+    else:
+        cmd = VST + ["train", "--styles", str(images), "--preset", preset, "--seed", str(seed),
+                     "--name", style.name, "--out", str(run)]
+        cmd += [a for k, v in dict(style.settings, threads=threads).items() for a in ("--set", f"{k}={v}")]
+    cmd += ["--no-install", "--progress", "jsonl"]
+    t0 = time.time()
+    log(f"{style.folder}: {' '.join(cmd[2:])}")
+    (BUILD / style.folder).mkdir(parents=True, exist_ok=True)
+    with open(BUILD / style.folder / "train.log", "a", encoding="utf-8") as out:
+        rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    log(f"{style.folder}: train exited {rc} after {time.time() - t0:.0f} s")
+    return run
+
+
+def check(style: BuiltinStyle, run: Path) -> dict:
+    """The acceptance verdict from the package JSON's metrics."""
+    jsons = sorted((run / "package").glob("*.json"))
+    if not jsons:
+        return {"folder": style.folder, "ok": False, "why": ["not built"]}
+    meta = json.loads(jsons[0].read_text())
+    m = meta.get("metrics", {})
+    tex = m.get("texture", {})
+    n_images = len(meta.get("sources", []))
+    why = []
+    if m.get("ewarp_ratio") is None or m["ewarp_ratio"] > MAX_EWARP:
+        why.append(f"ewarp_ratio {m.get('ewarp_ratio')} > {MAX_EWARP}")
+    if m.get("content_edge_ssim") is None or m["content_edge_ssim"] < MIN_EDGE_SSIM:
+        why.append(f"content_edge_ssim {m.get('content_edge_ssim')} < {MIN_EDGE_SSIM}")
+    if n_images > 1 and (m.get("texture_gain") is None or m["texture_gain"] < MIN_TEXTURE_GAIN):
+        why.append(f"texture_gain {m.get('texture_gain')} < {MIN_TEXTURE_GAIN} (ceiling separation "
+                   f"{tex.get('ceiling_separation')})")
+    return {"folder": style.folder, "id": meta["id"], "ok": not why, "why": why, "images": n_images,
+            "ewarp_ratio": m.get("ewarp_ratio"), "content_edge_ssim": m.get("content_edge_ssim"),
+            "texture_gain": m.get("texture_gain"), "colour_gain": m.get("colour_gain"),
+            "train_seconds": meta.get("training", {}).get("seconds")}
+
+
+def ship(run: Path, style_id: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for suffix in (".onnx", ".json", ".png"):
+        shutil.copy2(run / "package" / f"{style_id}{suffix}", OUT / f"{style_id}{suffix}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default="quick")
+    ap.add_argument("--jobs", type=int, default=2, help="styles trained at once (each with cores/jobs threads)")
+    ap.add_argument("--only", default="", help="comma-separated folder names")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--check-only", action="store_true", help="do not train; check and ship what is built")
+    args = ap.parse_args()
+    if not SHARED.is_dir():
+        print(f"error: {SHARED} not found; the styles are built from ../shared/data", file=sys.stderr)
+        return 2
+    wanted = set(filter(None, args.only.split(",")))
+    styles = [s for s in STYLES if not wanted or s.folder in wanted]
+    threads = max(1, (os.cpu_count() or 2) // max(1, args.jobs))
+    BUILD.mkdir(parents=True, exist_ok=True)
+
+    def log(msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        with open(BUILD / "build.log", "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+    def one(style: BuiltinStyle) -> dict:
+        run = BUILD / style.folder / "run"
+        if not args.check_only:
+            run = train(style, args.preset, threads, args.seed, log)
+        verdict = check(style, run)
+        if verdict["ok"]:
+            ship(run, verdict["id"])
+        log(f"{style.folder}: {'shipped' if verdict['ok'] else 'left out'} {json.dumps(verdict)}")
+        return verdict
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        verdicts = list(pool.map(one, styles))
+    summary = BUILD / "summary.json"
+    old = json.loads(summary.read_text()) if summary.is_file() else {}
+    old.update({v["folder"]: v for v in verdicts})
+    summary.write_text(json.dumps(old, indent=2) + "\n")
+    shipped = [v for v in old.values() if v["ok"]]
+    print(f"{len(shipped)} GAN styles pass and are in {OUT.relative_to(ROOT)}; summary: {summary.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

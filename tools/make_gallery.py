@@ -1,0 +1,136 @@
+"""Write docs/gallery.md: every built-in style with its thumbnail, a before/after sheet on shared material it
+was not trained on, its measured quality (from its JSON, written by `evaluate` at build time) and its speed
+(`vst-desktop bench` at 640x360, run now, all styles in the same run).
+
+    .venv/bin/python tools/make_gallery.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+DOCS = ROOT / "docs"
+SHEETS = DOCS / "gallery"
+CLIP = "head-pose-face-detection-male.gif"
+CLIP_FRAMES = (20, 70)
+PHOTOS = ("faces_cc0_027.jpg", "kodak_kodim19.png")
+
+
+def clip_frames() -> list[np.ndarray]:
+    cap = cv2.VideoCapture(str(SHARED / "video" / CLIP))
+    frames, i = [], 0
+    while True:
+        ok, f = cap.read()
+        if not ok:
+            break
+        if i in CLIP_FRAMES:
+            frames.append(f)
+        i += 1
+    cap.release()
+    return frames
+
+
+def val_photos() -> list[np.ndarray]:
+    out = []
+    for name in PHOTOS:
+        p = SHARED / "content" / "val" / name
+        img = cv2.imread(str(p), cv2.IMREAD_COLOR)
+        if img is not None:
+            out.append(img)
+    if not out:  # the names above are a choice, not a contract: fall back to the first val photos
+        files = sorted((SHARED / "content" / "val").iterdir())[:2]
+        out = [cv2.imread(str(f), cv2.IMREAD_COLOR) for f in files]
+    return out
+
+
+def fit(img: np.ndarray, height: int = 240) -> np.ndarray:
+    """Resize to `height` with sides multiple of 8 (what style graphs accept)."""
+    h, w = img.shape[:2]
+    nw = max(8, round(w * height / h / 8) * 8)
+    return cv2.resize(img, (nw, height), interpolation=cv2.INTER_AREA)
+
+
+def sheet(session, inputs: list[np.ndarray]) -> np.ndarray:
+    """Two rows: the inputs, then the stylized inputs."""
+    from vst_desktop.evaluation.stylizers import from_session
+
+    run = from_session(session)
+    ins = [fit(x) for x in inputs]
+    outs = [run(x) for x in ins]
+    gap = lambda h: np.full((h, 6, 3), 255, np.uint8)  # noqa: E731
+    row = lambda ims: np.concatenate([c for im in ims for c in (im, gap(im.shape[0]))][:-1], axis=1)  # noqa: E731
+    top, bottom = row(ins), row(outs)
+    return np.concatenate([top, np.full((6, top.shape[1], 3), 255, np.uint8), bottom], axis=0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=3.0, help="bench seconds per style")
+    args = ap.parse_args()
+    # Only the built-in styles: an empty user folder for this run.
+    os.environ["VST_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="vst-gallery-")
+    from vst_desktop.evaluation.stylizers import open_session
+    from vst_desktop.pipeline.bench import run_bench
+    from vst_desktop.styles.library import StyleLibrary
+
+    lib = StyleLibrary()
+    styles = [p for p in lib.list() if p.builtin]
+    bench = run_bench((640, 360), args.seconds, [p.id for p in styles], prefer_gpu=False)
+    speed = {r["id"]: r for r in bench["styles"]}
+    SHEETS.mkdir(parents=True, exist_ok=True)
+    inputs = clip_frames() + val_photos()
+    gan = [p for p in styles if p.meta.kind == "gan"]
+    lines = [
+        "# Built-in styles", "",
+        "Written by `tools/make_gallery.py` (do not edit by hand). Each sheet: top row the input, bottom row the",
+        f"style: two frames of the shared clip `{CLIP}` and two validation photos, none of them seen in training.",
+        "Quality numbers are `vst-desktop evaluate` on the shared validation photos and all shared clips, stored",
+        "in each style's JSON when it was built (`make styles`); speed is `vst-desktop bench` at 640x360 on",
+        f"{bench['provider']} in one run on this machine (Johnson et al. reference network: "
+        f"{bench['reference_ms']:.0f} ms).", "",
+        f"{len(gan)} GAN styles and {len(styles) - len(gan)} filters.", "",
+        "| style | kind | ewarp_ratio | style score (texture_gain) | ceiling: paintings / photos | colour_gain "
+        "| content_edge_ssim | model ms | e2e fps |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    blocks = []
+    for p in styles:
+        m = p.meta.metrics or {}
+        tex = m.get("texture", {})
+        s = speed.get(p.id, {})
+
+        def num(v, fmt="{:.2f}"):
+            return "n/a" if v is None else fmt.format(v)
+
+        ceiling = (f"{num(tex.get('p_heldout_painting'))} / {num(tex.get('p_photo'))}"
+                   + ("" if tex.get("reliable", True) else " (unreliable)")) if tex else "n/a"
+        lines.append(f"| {p.meta.name} | {p.meta.kind} | {num(m.get('ewarp_ratio'))} | {num(m.get('texture_gain'))} "
+                     f"| {ceiling} | {num(m.get('colour_gain'))} | {num(m.get('content_edge_ssim'))} "
+                     f"| {num(s.get('model_ms'), '{:.1f}')} | {num(s.get('e2e_fps'), '{:.0f}')} |")
+        img = sheet(open_session(p.onnx_path, prefer_gpu=False), inputs)
+        cv2.imwrite(str(SHEETS / f"{p.id}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 82])
+        shutil.copy2(p.png_path, SHEETS / f"{p.id}_thumb.png")
+        training = p.meta.training or {}
+        trained = (f"Trained with the `{training.get('config', {}).get('preset', '?')}` preset, "
+                   f"{training.get('iterations', '?')} steps in {training.get('seconds', 0) / 60:.0f} min "
+                   f"on {training.get('device', '?')}; {len(p.meta.sources)} source images.") if training else ""
+        blocks += [f"## {p.meta.name}", "", f"![{p.meta.name}](gallery/{p.id}_thumb.png)", "",
+                   p.meta.description + (" " + trained if trained else ""), "",
+                   f"![{p.meta.name} before and after](gallery/{p.id}.jpg)", ""]
+    (DOCS / "gallery.md").write_text("\n".join(lines + [""] + blocks), encoding="utf-8")
+    print(f"wrote {DOCS / 'gallery.md'} ({len(styles)} styles)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
