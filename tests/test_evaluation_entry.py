@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -56,8 +57,12 @@ def test_missing_video_is_a_source_error(monkeypatch, tmp_path):
     assert isinstance(exc.value, VstError) and "missing.mp4" in exc.value.message
 
 
-def test_styles_dir_comes_from_the_training_config():
-    assert entry.styles_dir_from_meta({"training": {"config": {"styles_dir": "/x/van_gogh"}}}) == "/x/van_gogh"
+def test_styles_dir_comes_from_the_training_config(shared_data, tmp_path):
+    assert entry.styles_dir_from_meta({"training": {"config": {"styles_dir": str(tmp_path)}}}) == str(tmp_path)
+    assert entry.styles_dir_from_meta({"training": {"config": {"styles_dir": "/x/my_oils"}}}) == "/x/my_oils"
+    # built on another machine: the folder of the same name in the shared data beside this checkout
+    moved = entry.styles_dir_from_meta({"training": {"config": {"styles_dir": "/elsewhere/van_gogh"}}})
+    assert Path(moved) == shared_data / "styles" / "van_gogh"
     assert entry.styles_dir_from_meta({"training": {}}) is None
     meta = types.SimpleNamespace(training={"config": {"styles_dir": "/y"}})
     assert entry.styles_dir_from_meta(meta) == "/y"

@@ -63,7 +63,8 @@ def test_trainer_targets_are_the_teachers_painting_of_the_colour_transformed_cro
     assert torch.equal(trainer.ema.colour.matrix, colour.matrix)
     content, style, target = trainer._batch()
     assert style is None and target.shape == content.shape
-    expected = StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length)(colour(content).numpy())
+    expected = StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length, cfg.stroke_lines,
+                             cfg.stroke_width)(colour(content).numpy())
     np.testing.assert_allclose(target.numpy(), expected, atol=1e-6)
     assert data.val_targets is not None and data.val_targets.shape == data.val_inputs.shape
 

@@ -1,8 +1,7 @@
 """The dialog may not import the engine (torch), so it keeps its own copy of the preset step counts."""
 
-from vst_desktop.training.config import TrainConfig
-from vst_desktop.training.presets import PRESETS
-from vst_desktop.ui.training_dialog import CONTENT_STRENGTH_DEFAULT, TEMPORAL_DEFAULT
+from vst_desktop.training.presets import PRESETS, make_config
+from vst_desktop.ui.training_dialog import BRUSH_STRENGTH_DEFAULT, TEMPORAL_DEFAULT
 from vst_desktop.ui.training_estimate import PRESET_STEPS
 
 
@@ -11,6 +10,7 @@ def test_dialog_preset_steps_match_the_engine():
 
 
 def test_dialog_defaults_match_the_engine():
-    cfg = TrainConfig()
-    assert CONTENT_STRENGTH_DEFAULT == cfg.w_lowfreq
-    assert TEMPORAL_DEFAULT == cfg.w_temporal
+    for preset in PRESETS:
+        cfg = make_config(preset)
+        assert BRUSH_STRENGTH_DEFAULT == cfg.stroke_amp
+        assert TEMPORAL_DEFAULT == cfg.w_temporal

@@ -4,9 +4,10 @@
 
 For each style folder: a folder of links to its images (files whose licence the shared README marks as
 UNVERIFIED or only believed are left out), then `vst-desktop train` with a fixed seed into
-build/styles/<folder>/run, resumed from its checkpoint when an earlier build stopped, then the acceptance
-check of issue 9 on the metrics `train` measured with `evaluate` on photos and clips it never saw. A style
-that passes is copied into resources/styles/; one that falls short is reported and left out.
+build/styles/<folder>/run, resumed from its checkpoint when an earlier build stopped; then `evaluate` (the
+same function as `vst-desktop evaluate`) on photos and clips it never saw, written into the style's JSON,
+and the acceptance check of issue 9. A style that passes is copied into resources/styles/; one that falls
+short is reported and left out.
 Summary: build/styles/summary.json.
 """
 
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 BUILD = ROOT / "build" / "styles"
 OUT = ROOT / "resources" / "styles"
-VST = [sys.executable, "-m", "vst_desktop.cli"]
+VST = [sys.executable, "-m", "vst_desktop"]
 
 # Acceptance (issue 9): on material the style never saw.
 MAX_EWARP = 1.5
@@ -99,7 +100,7 @@ def train(style: BuiltinStyle, preset: str, threads: int, seed: int, log) -> Pat
         cmd = VST + ["train", "--styles", str(images), "--preset", preset, "--seed", str(seed),
                      "--name", style.name, "--out", str(run)]
         cmd += [a for k, v in dict(style.settings, threads=threads).items() for a in ("--set", f"{k}={v}")]
-    cmd += ["--no-install", "--progress", "jsonl"]
+    cmd += ["--no-install", "--no-evaluate", "--progress", "jsonl"]
     t0 = time.time()
     log(f"{style.folder}: {' '.join(cmd[2:])}")
     (BUILD / style.folder).mkdir(parents=True, exist_ok=True)
@@ -109,12 +110,34 @@ def train(style: BuiltinStyle, preset: str, threads: int, seed: int, log) -> Pat
     return run
 
 
+def package_json(run: Path) -> Path | None:
+    jsons = sorted((run / "package").glob("*.json"))
+    return jsons[0] if jsons else None
+
+
+def measure(style: BuiltinStyle, run: Path, log) -> None:
+    """`evaluate` on the shared validation photos and clips; the metrics go into the package's JSON, whose
+    styles_dir then names the shared folder (the build's link folder does not travel with the style)."""
+    from vst_desktop.evaluation.run import evaluate_style
+
+    path = package_json(run)
+    if path is None:
+        return
+    meta = json.loads(path.read_text())
+    t0 = time.time()
+    meta["metrics"] = evaluate_style(run / "package" / f"{meta['id']}.onnx",
+                                     style_folder=BUILD / style.folder / "images")
+    meta["training"]["config"]["styles_dir"] = str(SHARED / "styles" / style.folder)
+    path.write_text(json.dumps(meta, indent=2) + "\n")
+    log(f"{style.folder}: evaluated in {time.time() - t0:.0f} s")
+
+
 def check(style: BuiltinStyle, run: Path) -> dict:
     """The acceptance verdict from the package JSON's metrics."""
-    jsons = sorted((run / "package").glob("*.json"))
-    if not jsons:
+    path = package_json(run)
+    if path is None:
         return {"folder": style.folder, "ok": False, "why": ["not built"]}
-    meta = json.loads(jsons[0].read_text())
+    meta = json.loads(path.read_text())
     m = meta.get("metrics", {})
     tex = m.get("texture", {})
     n_images = len(meta.get("sources", []))
@@ -127,7 +150,8 @@ def check(style: BuiltinStyle, run: Path) -> dict:
         why.append(f"texture_gain {m.get('texture_gain')} < {MIN_TEXTURE_GAIN} (ceiling separation "
                    f"{tex.get('ceiling_separation')})")
     return {"folder": style.folder, "id": meta["id"], "ok": not why, "why": why, "images": n_images,
-            "ewarp_ratio": m.get("ewarp_ratio"), "content_edge_ssim": m.get("content_edge_ssim"),
+            "ewarp_ratio": m.get("ewarp_ratio"), "ewarp_ratio_raw": m.get("ewarp_ratio_raw"),
+            "content_edge_ssim": m.get("content_edge_ssim"),
             "texture_gain": m.get("texture_gain"), "colour_gain": m.get("colour_gain"),
             "train_seconds": meta.get("training", {}).get("seconds")}
 
@@ -145,6 +169,7 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma-separated folder names")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--check-only", action="store_true", help="do not train; check and ship what is built")
+    ap.add_argument("--reevaluate", action="store_true", help="with --check-only: measure the built styles again")
     args = ap.parse_args()
     if not SHARED.is_dir():
         print(f"error: {SHARED} not found; the styles are built from ../shared/data", file=sys.stderr)
@@ -164,6 +189,8 @@ def main() -> int:
         run = BUILD / style.folder / "run"
         if not args.check_only:
             run = train(style, args.preset, threads, args.seed, log)
+        if args.reevaluate or not args.check_only:
+            measure(style, run, log)
         verdict = check(style, run)
         if verdict["ok"]:
             ship(run, verdict["id"])

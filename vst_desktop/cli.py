@@ -73,7 +73,7 @@ def _cmd_stylize(args: argparse.Namespace) -> int:
 
     size = parse_size(args.size) if args.size else None
     outputs = stylize_path(args.input, args.output, args.style, strength=args.strength, size=size,
-                           progress=not args.quiet)
+                           progress=not args.quiet, stabilize=not args.no_stabilize)
     for out in outputs:
         print(out)
     return 0
@@ -183,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strength", type=float, default=1.0)
     p.add_argument("--size", help="inference size WxH (default: the style's own)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-stabilize", action="store_true", help="each video frame on its own (no temporal "
+                   "stabiliser)")
     p.set_defaults(func=_cmd_stylize)
 
     p = sub.add_parser("bench", help="model and end-to-end speed per style, against a reference network")

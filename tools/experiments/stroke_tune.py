@@ -24,7 +24,7 @@ from vst_desktop.training.texture.colour import fit_colour_transform, sample_pix
 from vst_desktop.training.texture.strokes import paint_float
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-GRID = {"r": [3, 6, 10], "amp": [0.1, 0.2, 0.35], "length": [6, 12]}
+GRID = {"r": [3], "amp": [0.35, 0.5], "length": [4, 8], "lines": [0.0, 1.0], "width": [1.0, 2.0]}
 
 
 def main() -> None:
@@ -42,11 +42,11 @@ def main() -> None:
         to_bgr = lambda ims: [np.ascontiguousarray((np.clip(i, 0, 1)[..., ::-1] * 255).round().astype(np.uint8)) for i in ims]  # noqa: E731
         colour_only = texture_gain(critic, photos, to_bgr(base))["texture_gain"]
         rows = []
-        for r, amp, length in itertools.product(GRID["r"], GRID["amp"], GRID["length"]):
-            out = to_bgr([paint_float(b, r, amp, length) for b in base])
+        for r, amp, length, lines, width in itertools.product(*GRID.values()):
+            out = to_bgr([paint_float(b, r, amp, length, lines, width) for b in base])
             tg = texture_gain(critic, photos, out)["texture_gain"]
             es = float(np.mean([metrics.content_edge_ssim(p, o) for p, o in zip(photos, out, strict=True)]))
-            rows.append({"r": r, "amp": amp, "length": length, "tg": round(tg, 3), "edge_ssim": round(es, 3)})
+            rows.append({"r": r, "amp": amp, "length": length, "lines": lines, "width": width, "tg": round(tg, 3), "edge_ssim": round(es, 3)})
         rows.sort(key=lambda d: -d["tg"])
         print(json.dumps({"style": style, "colour_only_tg": colour_only, "s": round(time.time() - t0, 1),
                           "top": rows[:8], "worst": rows[-3:]}), flush=True)

@@ -12,6 +12,7 @@ class Stats:
     capture_age_ms: float = 0.0
     preprocess_ms: float = 0.0
     inference_ms: float = 0.0
+    stabilize_ms: float = 0.0
     postprocess_ms: float = 0.0
     display_ms: float = 0.0
     encode_ms: float = 0.0

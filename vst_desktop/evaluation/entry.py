@@ -20,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strength", type=float, default=1.0)
     parser.add_argument("--frames", type=int, default=16, help="frames per clip (default 16)")
     parser.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
+    parser.add_argument("--no-stabilize", action="store_true", help="measure flicker without the temporal "
+                        "stabiliser the app applies (ewarp_ratio_raw is reported either way)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -32,7 +34,17 @@ def styles_dir_from_meta(meta: Any) -> str | None:
     if not isinstance(config, dict):
         return None
     value = config.get("styles_dir")
-    return str(value) if value else None
+    if not value:
+        return None
+    if not Path(value).is_dir():
+        # Built on another machine: the same folder of the shared data beside this checkout, if there is one.
+        from vst_desktop.core import paths
+
+        shared = paths.shared_data_dir()
+        candidate = shared / "styles" / Path(value).name if shared else None
+        if candidate is not None and candidate.is_dir():
+            return str(candidate)
+    return str(value)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -49,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
             raise SourceError(f"The video {v} does not exist.", "Check the path given with --video.")
     session = open_session(package.onnx_path, prefer_gpu=not args.cpu)
     result = evaluate_style(session, style_folder=folder, videos=args.video, photos_dir=args.photos,
-                            strength=args.strength, max_frames=args.frames)
+                            strength=args.strength, max_frames=args.frames, stabilize=not args.no_stabilize)
     result["style"] = args.style
     if args.json:
         print(json.dumps(result, indent=2, default=str))

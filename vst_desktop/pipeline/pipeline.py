@@ -1,4 +1,5 @@
-"""`Pipeline.step(frame)`: mirror, resize to the inference size, run the style, resize to the output size.
+"""`Pipeline.step(frame)`: mirror, resize to the inference size, run the style, steady it against the previous
+output (inference/temporal.py), resize to the output size.
 
 Everything per-pixel happens in OpenCV or inside the ONNX graph; Python only moves array references.
 """
@@ -14,6 +15,7 @@ import numpy as np
 
 from vst_desktop.core.frame import Frame
 from vst_desktop.core.stats import Stats
+from vst_desktop.inference.temporal import TemporalStabilizer
 
 
 class Stylizer(Protocol):
@@ -43,14 +45,30 @@ class Pipeline:
 
     def __init__(self, session: Stylizer | None = None, inference_size: tuple[int, int] | None = None,
                  output_size: tuple[int, int] | None = None, strength: float = 1.0,
-                 mirror: bool = False) -> None:
+                 mirror: bool = False, stabilize: bool = True) -> None:
         self.session = session
         self.inference_size = inference_size
         self.output_size = output_size
         self.strength = float(strength)
         self.mirror = mirror
+        self._stabilizer = TemporalStabilizer() if stabilize else None
+
+    @property
+    def stabilize(self) -> bool:
+        return self._stabilizer is not None
+
+    def set_stabilize(self, on: bool) -> None:
+        if bool(on) != self.stabilize:
+            self._stabilizer = TemporalStabilizer() if on else None
+
+    def reset_temporal(self) -> None:
+        """Forget the previous frame: call it at a cut (another source, the next still image)."""
+        if self._stabilizer is not None:
+            self._stabilizer.reset()
 
     def set_session(self, session: Stylizer | None) -> None:
+        if session is not self.session:
+            self.reset_temporal()  # another style's strokes must not be blended into this one's
         self.session = session
 
     def set_strength(self, strength: float) -> None:
@@ -88,12 +106,16 @@ class Pipeline:
             small = np.ascontiguousarray(_resize(img, inf_size))
             t1 = time.perf_counter()
             styled = session.run(small, self.strength)
-            t2 = time.perf_counter()
+            t2 = ts = time.perf_counter()
+            if self._stabilizer is not None:
+                styled = self._stabilizer(small, styled)
+                ts = time.perf_counter()
             out = _resize(styled, out_size)
             t3 = time.perf_counter()
             stats.preprocess_ms = (t1 - t0) * 1000.0
             stats.inference_ms = (t2 - t1) * 1000.0
-            stats.postprocess_ms = (t3 - t2) * 1000.0
+            stats.stabilize_ms = (ts - t2) * 1000.0
+            stats.postprocess_ms = (t3 - ts) * 1000.0
             stats.provider = getattr(session, "provider", "")
             stats.inference_size = (int(inf_size[0]), int(inf_size[1]))
         stats.total_ms = (time.perf_counter() - t0) * 1000.0

@@ -44,6 +44,7 @@ def _stylize_image(pipe: Pipeline, src: Path, dst: Path, size: tuple[int, int] |
         raise SourceError(f"Could not read the image {src}.", "Check that it is a PNG, JPEG or BMP file.")
     pipe.set_inference_size(_inference_size((img.shape[1], img.shape[0]), size))
     pipe.set_output_size(None)
+    pipe.reset_temporal()  # each still stands alone: nothing of the previous image may show through
     out = pipe.step(Frame(img, 0.0, 0)).pixels
     dst.parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(dst), out):
@@ -85,12 +86,13 @@ def _stylize_video(pipe: Pipeline, src: Path, dst: Path, size: tuple[int, int] |
 
 def stylize_path(input_path: str | os.PathLike, output: str | os.PathLike, style_id: str,
                  strength: float = 1.0, size: tuple[int, int] | None = None,
-                 progress: bool = True) -> list[Path]:
-    """Stylize a video (-> MP4 at the source fps, audio kept), an image, or every image of a folder."""
+                 progress: bool = True, stabilize: bool = True) -> list[Path]:
+    """Stylize a video (-> MP4 at the source fps, audio kept), an image, or every image of a folder.
+    `stabilize`: steady the strokes of a video against its previous frames (as the live view does)."""
     src, dst = Path(input_path), Path(output)
     if not src.exists():
         raise SourceError(f"{src} does not exist.", "Check the path and try again.")
-    pipe = Pipeline(_open_session(style_id), strength=strength)
+    pipe = Pipeline(_open_session(style_id), strength=strength, stabilize=stabilize)
     if src.is_dir():
         images = sorted(p for p in src.iterdir() if p.suffix.lower() in IMAGE_EXTS)
         if not images:

@@ -58,9 +58,11 @@ class TrainConfig:
     w_highpass: float = 0.0  # L1 between grey high-passes of output and target: the strokes themselves
 
     # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
-    stroke_radius: int = 6  # Kuwahara radius: size of the flat paint areas, px
-    stroke_amp: float = 0.2  # stroke contrast
-    stroke_length: int = 10  # stroke half-length along the edge tangent, px
+    stroke_radius: int = 3  # Kuwahara radius: size of the flat paint areas, px
+    stroke_amp: float = 0.5  # stroke contrast
+    stroke_length: int = 4  # stroke half-length along the edge tangent, px
+    stroke_width: float = 1.0  # stroke breadth
+    stroke_lines: float = 0.5  # dark ink outlines: 0 none, 1 black
     colour_strength: float = 1.0  # 0 = keep the photo's colours, 1 = the style's palette
 
     # loss details

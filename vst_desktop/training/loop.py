@@ -116,7 +116,8 @@ class Trainer:
         self.run_dir = run_dir if dist_info.is_main else None  # only rank 0 writes
         self.progress = progress if dist_info.is_main else None
         # The painted recipe: every content crop gets a target from the stroke teacher (a paired step).
-        self.teacher = (StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length)
+        self.teacher = (StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length, cfg.stroke_lines,
+                                      cfg.stroke_width)
                         if cfg.recipe == "painted" and not cfg.paired else None)
         self.weights = losses.active_terms(cfg.loss_weights(), cfg.paired or self.teacher is not None)
         self.term_settings = losses.TermSettings(cfg.nce_temperature, cfg.lowfreq_factor)

@@ -22,6 +22,7 @@ class Engine(QObject):
     _cmd_strength = Signal(float)
     _cmd_height = Signal(int)
     _cmd_mirror = Signal(bool)
+    _cmd_steady = Signal(bool)
     _cmd_compare = Signal(bool)
     _cmd_measure = Signal(str)
     _cmd_display = Signal(int, int)
@@ -43,6 +44,7 @@ class Engine(QObject):
         for sig, slot in ((self._cmd_source, w.set_source), (self._cmd_style, w.set_style),
                           (self._cmd_strength, w.set_strength), (self._cmd_height, w.set_inference_height),
                           (self._cmd_mirror, w.set_mirror), (self._cmd_compare, w.set_compare),
+                          (self._cmd_steady, w.set_steady),
                           (self._cmd_measure, w.measure_presets),
                           (self._cmd_display, w.set_display_area), (self._cmd_record, w.start_recording),
                           (self._cmd_stop_record, w.stop_recording), (self._cmd_snapshot, w.snapshot)):
@@ -79,6 +81,9 @@ class Engine(QObject):
 
     def set_mirror(self, mirror: bool) -> None:
         emit(self._cmd_mirror, bool(mirror))
+
+    def set_steady(self, steady: bool) -> None:
+        emit(self._cmd_steady, bool(steady))
 
     def set_compare(self, compare: bool) -> None:
         emit(self._cmd_compare, bool(compare))

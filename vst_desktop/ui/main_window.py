@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
                                              checkable=True, tip="Show the original beside the stylized view")
         self.act_mirror = self._action("Mirror", "M", self._on_mirror_toggled, checkable=True,
                                        icon=icons.mirror_icon(), tip="Mirror the picture")
+        self.act_steady = self._action("Steady strokes", None, self._on_steady_toggled, checkable=True,
+                                       tip="Blend each stylized frame with the previous one along the motion: "
+                                           "calmer brush strokes on video")
         self.act_stats = self._action("Statistics overlay", "I", self.view.set_stats_visible, checkable=True)
         self.act_fullscreen = self._action("Full screen", "F", self.toggle_full_screen,
                                            icon=icons.fullscreen_icon())
@@ -202,7 +205,7 @@ class MainWindow(QMainWindow):
                   self.act_remove, None, self.act_reload):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&View")
-        for a in (self.act_compare, self.act_side_by_side, self.act_mirror, self.act_stats, None,
+        for a in (self.act_compare, self.act_side_by_side, self.act_mirror, self.act_steady, self.act_stats, None,
                   self.act_fullscreen):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Help")
@@ -237,6 +240,7 @@ class MainWindow(QMainWindow):
         self.panel.set_format(s.resolution[0], s.resolution[1], s.fps)
         self.panel.set_strength(s.strength)
         self.act_mirror.setChecked(s.mirror)
+        self.act_steady.setChecked(bool(s.extra.get("steady", True)))
         self.act_side_by_side.setChecked(s.extra.get("compare_layout") == "side")
         self.act_compare.setChecked(s.compare)
         self.act_stats.setChecked(bool(s.extra.get("show_stats", True)))
@@ -250,6 +254,7 @@ class MainWindow(QMainWindow):
         e, s = self.engine, self.settings
         e.start()
         e.set_mirror(s.mirror)
+        e.set_steady(bool(s.extra.get("steady", True)))
         e.set_compare(s.compare)
         e.set_strength(s.strength)
         e.set_inference_height(PRESETS[self.panel.current_preset()])
@@ -454,6 +459,10 @@ class MainWindow(QMainWindow):
     def _on_strength(self, value: float) -> None:
         self.settings.strength = value
         self.engine.set_strength(value)
+
+    def _on_steady_toggled(self, on: bool) -> None:
+        self.settings.extra["steady"] = bool(on)
+        self.engine.set_steady(on)
 
     def _on_mirror_toggled(self, on: bool) -> None:
         self.settings.mirror = on

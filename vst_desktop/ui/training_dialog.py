@@ -70,10 +70,10 @@ PRESETS = [
     ("high", "High", "best quality; meant for a GPU"),
 ]
 DEVICES = [("", "Automatic (a GPU when there is one)"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")]
-# The engine's defaults for the two knobs (training/config.py: w_lowfreq, w_temporal): only a changed
-# value is passed on, so the engine stays the single source of its defaults.
-CONTENT_STRENGTH_DEFAULT = 2.0
-TEMPORAL_DEFAULT = 2.0
+# The engine's defaults for the two knobs (the presets' stroke_amp and w_temporal): only a changed value is
+# passed on, so the engine stays the single source of its defaults (tests/test_ui_training_presets.py).
+BRUSH_STRENGTH_DEFAULT = 0.5
+TEMPORAL_DEFAULT = 4.0
 THUMBS_SHOWN = 40
 THUMB_SIZE = 72
 CAPTURE_FRAMES = 30
@@ -466,13 +466,13 @@ class TrainingDialog(QDialog):
         self.iterations_spin.setSpecialValueText("preset default")
         self.iterations_spin.valueChanged.connect(lambda _v: self._update_estimates())
         af.addRow("Training steps:", self.iterations_spin)
-        self.content_spin = QDoubleSpinBox(adv_body)
-        self.content_spin.setRange(0.0, 20.0)
-        self.content_spin.setSingleStep(0.5)
-        self.content_spin.setValue(CONTENT_STRENGTH_DEFAULT)
-        self.content_spin.setToolTip("Higher keeps more of the photo's light and shade; lower lets the style "
-                                     "repaint more.")
-        af.addRow("Content strength:", self.content_spin)
+        self.brush_spin = QDoubleSpinBox(adv_body)
+        self.brush_spin.setRange(0.0, 1.0)
+        self.brush_spin.setSingleStep(0.05)
+        self.brush_spin.setValue(BRUSH_STRENGTH_DEFAULT)
+        self.brush_spin.setToolTip("Higher paints bolder brush strokes; lower keeps more of the photo's own "
+                                   "detail. 0 gives the style's colours only.")
+        af.addRow("Brush strength:", self.brush_spin)
         self.temporal_spin = QDoubleSpinBox(adv_body)
         self.temporal_spin.setRange(0.0, 50.0)
         self.temporal_spin.setSingleStep(0.5)
@@ -838,8 +838,8 @@ class TrainingDialog(QDialog):
     def overrides(self) -> dict[str, object]:
         """`--set` values: the knobs the person changed, then the extra KEY=VALUE settings."""
         out: dict[str, object] = {}
-        if abs(self.content_spin.value() - CONTENT_STRENGTH_DEFAULT) > 1e-9:
-            out["w_lowfreq"] = round(self.content_spin.value(), 4)
+        if abs(self.brush_spin.value() - BRUSH_STRENGTH_DEFAULT) > 1e-9:
+            out["stroke_amp"] = round(self.brush_spin.value(), 4)
         if abs(self.temporal_spin.value() - TEMPORAL_DEFAULT) > 1e-9:
             out["w_temporal"] = round(self.temporal_spin.value(), 4)
         for item in self.extra_edit.text().split():

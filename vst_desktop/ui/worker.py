@@ -134,6 +134,7 @@ class PipelineWorker(QObject):
         if self._recorder is not None:
             self._finish_recording()  # the frame size may change: finish this file cleanly
         self._close_source()
+        self._pipeline.reset_temporal()  # a cut: the new source's first frame has no past
         self._resolution, self._fps = (int(resolution[0]), int(resolution[1])), int(fps)
         try:
             source = self._open_source(spec, self._resolution, self._fps)
@@ -178,6 +179,11 @@ class PipelineWorker(QObject):
     @Slot(bool)
     def set_mirror(self, mirror: bool) -> None:
         self._pipeline.set_mirror(mirror)
+        self._pipeline.reset_temporal()  # the whole picture jumps: no past to blend with
+
+    @Slot(bool)
+    def set_steady(self, steady: bool) -> None:
+        self._pipeline.set_stabilize(steady)
 
     @Slot(bool)
     def set_compare(self, compare: bool) -> None:

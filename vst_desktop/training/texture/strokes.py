@@ -147,13 +147,27 @@ def advect_noise(noise: np.ndarray, prev_rgb: np.ndarray, cur_rgb: np.ndarray, d
     return (n * (NOISE_STD / (n.std() + 1e-6))).astype(np.float32)
 
 
-def paint_float(x: np.ndarray, r: int = 6, amp: float = 0.2, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
+def ink_lines(x: np.ndarray, sigma: float = 1.0, gain: float = 25.0) -> np.ndarray:
+    """Dark outline strength (H, W) in [0, 1): where a difference of Gaussians of the grey image dips below
+    zero (the dark side of an edge), as an ink drawing or a woodblock print outlines its shapes."""
+    g = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
+    dog = cv2.GaussianBlur(g, (0, 0), sigma) - cv2.GaussianBlur(g, (0, 0), 1.6 * sigma)
+    return np.tanh(gain * np.maximum(-dog, 0.0)).astype(np.float32)
+
+
+def paint_float(x: np.ndarray, r: int = 6, amp: float = 0.2, length: int = 10, lines: float = 0.0,
+                width: float = 1.0, tan_sigma: float = 3.0) -> np.ndarray:
     """`paint` with the photo's own detail as the stroke source, on float32 RGB (H, W, 3) in [0, 1] that is
-    already colour-transformed; returns float32 in [0, 1]. The teacher of the painted training recipe."""
+    already colour-transformed; returns float32 in [0, 1]. The teacher of the painted training recipe:
+    flat paint areas (Kuwahara radius `r`), strokes along the edges (`amp`, `length`), ink outlines
+    (`lines`: 0 none, 1 black); `width` scales the strokes' breadth (the detail they are drawn from)."""
     flat = kuwahara(x, r)
-    s = lic(detail_source(x), tangent_field(flat, tan_sigma), length)
+    s = lic(detail_source(x, sigma=2.0 * width), tangent_field(flat, tan_sigma), length)
     s = s / (s.std() + 1e-6)
-    return np.clip(flat + amp * s[..., None], 0.0, 1.0).astype(np.float32)
+    out = flat + amp * s[..., None]
+    if lines > 0:
+        out = out * (1.0 - lines * ink_lines(x))[..., None]
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
 class StrokeTeacher:
@@ -161,10 +175,12 @@ class StrokeTeacher:
     [0, 1] -> their painted renderings, same layout. Deterministic: the same crop always gets the same
     target, so a small generator can learn the mapping instead of averaging it away."""
 
-    def __init__(self, r: int = 6, amp: float = 0.2, length: int = 10) -> None:
-        self.r, self.amp, self.length = r, amp, length
+    def __init__(self, r: int = 6, amp: float = 0.2, length: int = 10, lines: float = 0.0,
+                 width: float = 1.0) -> None:
+        self.r, self.amp, self.length, self.lines, self.width = r, amp, length, lines, width
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
-        out = [paint_float(np.ascontiguousarray(x.transpose(1, 2, 0)), self.r, self.amp, self.length)
+        out = [paint_float(np.ascontiguousarray(x.transpose(1, 2, 0)), self.r, self.amp, self.length,
+                           self.lines, self.width)
                for x in batch]
         return np.ascontiguousarray(np.stack(out).transpose(0, 3, 1, 2))

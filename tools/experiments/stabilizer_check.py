@@ -1,0 +1,45 @@
+"""ewarp_ratio of a style with and without the temporal stabiliser, on every shared clip (issue 7).
+
+    .venv/bin/python tools/experiments/stabilizer_check.py STYLE.onnx [history_weight ...]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import numpy as np
+
+from vst_desktop.evaluation import metrics
+from vst_desktop.evaluation.media import read_clip
+from vst_desktop.evaluation.run import default_videos
+from vst_desktop.evaluation.stylizers import as_stylizer
+from vst_desktop.inference.temporal import TemporalStabilizer
+
+
+def main():
+    onnx = sys.argv[1]
+    weights = [float(w) for w in sys.argv[2:]] or [0.0, 0.5, 0.6, 0.7]
+    run, _ = as_stylizer(onnx, prefer_gpu=False)
+    clips = {p.name: read_clip(p, max_frames=16) for p in default_videos()}
+    pairs = {c: metrics.warp_pairs(f) for c, f in clips.items()}
+    for hw in weights:
+        res = {}
+        ms = []
+        for c, frames in clips.items():
+            stab = TemporalStabilizer(history_weight=hw)
+
+            def styl(bgr, stab=stab, ms=ms):
+                out = run(bgr)
+                t = time.perf_counter()
+                o = stab(bgr, out)
+                ms.append((time.perf_counter() - t) * 1000)
+                return o
+            res[c] = metrics.ewarp_ratio(frames, styl, pairs[c])["ewarp_ratio"]
+        print(json.dumps({"history_weight": hw, "mean": round(float(np.mean(list(res.values()))), 3),
+                          "stab_ms_320": round(float(np.median(ms)), 2), **res}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
