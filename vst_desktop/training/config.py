@@ -59,7 +59,7 @@ class TrainConfig:
 
     # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
     stroke_radius: int = 3  # Kuwahara radius: size of the flat paint areas, px
-    stroke_amp: float = 0.5  # stroke contrast
+    stroke_amp: float = 0.35  # stroke contrast
     stroke_length: int = 4  # stroke half-length along the edge tangent, px
     stroke_width: float = 1.0  # stroke breadth
     stroke_lines: float = 0.5  # dark ink outlines: 0 none, 1 black

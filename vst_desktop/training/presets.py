@@ -14,7 +14,7 @@ from vst_desktop.training.config import TrainConfig
 # CPUs. The painted recipe is the default; `--set recipe=gan` selects the unpaired adversarial one.
 PAINTED: dict = dict(
     recipe="painted", generator="painter", w_adv=0.0, w_nce=0.0, w_lowfreq=0.0, w_identity=0.0, w_tv=0.0,
-    w_paired_l1=1.0, w_highpass=2.0, w_temporal=4.0, temporal_noise=0.01,
+    w_paired_l1=1.0, w_highpass=2.0, w_temporal=8.0, temporal_noise=0.01,
     lr_g=1e-3, betas=[0.9, 0.99], max_image_side=512, paired_scale_jitter=[0.8, 1.25])
 GAN_PRESETS: dict[str, dict] = {
     "quick": dict(recipe="gan", generator="fast", iterations=5000, batch_size=4, crop_size=160),
@@ -23,7 +23,7 @@ GAN_PRESETS: dict[str, dict] = {
 }
 PRESETS: dict[str, dict] = {
     "quick": dict(PAINTED, iterations=1500, batch_size=4, crop_size=128, sample_every=100, checkpoint_every=100),
-    "balanced": dict(PAINTED, iterations=6000, batch_size=4, crop_size=160, sample_every=250,
+    "balanced": dict(PAINTED, iterations=4000, batch_size=4, crop_size=160, sample_every=250,
                      checkpoint_every=250),
     "high": dict(PAINTED, generator="quality", iterations=10000, batch_size=16, crop_size=256,
                  sample_every=1000, checkpoint_every=1000),

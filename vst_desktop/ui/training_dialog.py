@@ -72,8 +72,8 @@ PRESETS = [
 DEVICES = [("", "Automatic (a GPU when there is one)"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")]
 # The engine's defaults for the two knobs (the presets' stroke_amp and w_temporal): only a changed value is
 # passed on, so the engine stays the single source of its defaults (tests/test_ui_training_presets.py).
-BRUSH_STRENGTH_DEFAULT = 0.5
-TEMPORAL_DEFAULT = 4.0
+BRUSH_STRENGTH_DEFAULT = 0.35
+TEMPORAL_DEFAULT = 8.0
 THUMBS_SHOWN = 40
 THUMB_SIZE = 72
 CAPTURE_FRAMES = 30

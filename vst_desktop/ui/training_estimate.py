@@ -37,7 +37,7 @@ BENCH_OVERRIDES = {"log_every": 1, "sample_every": 1_000_000, "checkpoint_every"
 
 # The presets' default step counts (training/presets.py; the GUI may not import the engine). Used only to
 # turn a measured step time into a total; a run itself takes its count from the preset.
-PRESET_STEPS = {"quick": 1500, "balanced": 6000, "high": 10000}  # tests/test_ui_training_presets.py checks
+PRESET_STEPS = {"quick": 1500, "balanced": 4000, "high": 10000}  # tests/test_ui_training_presets.py checks
 
 
 @dataclass
