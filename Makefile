@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test bench lint venv styles clean
+.PHONY: run test bench lint venv styles gallery clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/vst-desktop bench --size 640x360
+
+# Rebuild the built-in GAN styles from ../shared/data with fixed seeds (tools/build_styles.py: resumes where it
+# stopped, ships only styles that pass the acceptance metrics), then docs/gallery.md (tools/make_gallery.py).
+STYLE_PRESET ?= quick
+styles: $(STAMP)
+	$(BIN)/python tools/build_styles.py --preset $(STYLE_PRESET) --jobs 2
+	$(BIN)/python tools/make_gallery.py
+
+gallery: $(STAMP)
+	$(BIN)/python tools/make_gallery.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

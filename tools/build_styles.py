@@ -62,7 +62,7 @@ def unverified_files() -> set[str]:
     out = set()
     for line in readme.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 4 and cells[1].startswith("`styles/"):
+        if len(cells) > 4 and cells[1].startswith("`styles/") and not cells[1].endswith("/`"):  # files only
             licence = cells[4].lower()
             if "unverified" in licence or licence.startswith("believed"):
                 out.add(cells[1].strip("`"))

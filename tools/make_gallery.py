@@ -22,7 +22,7 @@ SHARED = ROOT.parent / "shared" / "data"
 DOCS = ROOT / "docs"
 SHEETS = DOCS / "gallery"
 CLIP = "head-pose-face-detection-male.gif"
-CLIP_FRAMES = (20, 70)
+CLIP_FRAMES = (8, 40)
 PHOTOS = ("faces_cc0_027.jpg", "kodak_kodim19.png")
 
 
@@ -73,6 +73,21 @@ def sheet(session, inputs: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([top, np.full((6, top.shape[1], 3), 255, np.uint8), bottom], axis=0)
 
 
+def labelled(img: np.ndarray, text: str) -> np.ndarray:
+    out = img.copy()
+    cv2.rectangle(out, (0, 0), (out.shape[1], 22), (0, 0, 0), -1)
+    cv2.putText(out, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+    return out
+
+
+def overview(tiles: list[np.ndarray], cols: int = 4) -> np.ndarray:
+    """All styles on the same frame, in a grid: are they different from each other?"""
+    h, w = tiles[0].shape[:2]
+    blank = np.full((h, w, 3), 255, np.uint8)
+    rows = [tiles[i:i + cols] + [blank] * (cols - len(tiles[i:i + cols])) for i in range(0, len(tiles), cols)]
+    return np.concatenate([np.concatenate(r, axis=1) for r in rows], axis=0)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=3.0, help="bench seconds per style")
@@ -99,13 +114,21 @@ def main() -> int:
         f"{bench['provider']} in one run on this machine (Johnson et al. reference network: "
         f"{bench['reference_ms']:.0f} ms).", "",
         f"{len(gan)} GAN styles and {len(styles) - len(gan)} filters.", "",
-        "| style | kind | ewarp_ratio | style score (texture_gain) | ceiling: paintings / photos | colour_gain "
+        "`ewarp_ratio` is the flicker a person sees (with the temporal stabiliser the app applies; 1.0 = as",
+        "stable as the source), `raw` the network alone. Filters have no style folder, hence no style score.", "",
+        "| style | kind | ewarp_ratio (raw) | style score (texture_gain) | ceiling: paintings / photos | colour_gain "
         "| content_edge_ssim | model ms | e2e fps |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     blocks = []
+    probe = fit(inputs[0], 176)
+    tiles = [labelled(probe, "input")]
     for p in styles:
         m = p.meta.metrics or {}
+        if not m:  # the filters are built without metrics: measure them here, the same way
+            from vst_desktop.evaluation.run import evaluate_style
+
+            m = evaluate_style(p.onnx_path, style_folder=None, timing=False)
         tex = m.get("texture", {})
         s = speed.get(p.id, {})
 
@@ -114,19 +137,25 @@ def main() -> int:
 
         ceiling = (f"{num(tex.get('p_heldout_painting'))} / {num(tex.get('p_photo'))}"
                    + ("" if tex.get("reliable", True) else " (unreliable)")) if tex else "n/a"
-        lines.append(f"| {p.meta.name} | {p.meta.kind} | {num(m.get('ewarp_ratio'))} | {num(m.get('texture_gain'))} "
+        ewarp = f"{num(m.get('ewarp_ratio'))} ({num(m.get('ewarp_ratio_raw'))})"
+        lines.append(f"| {p.meta.name} | {p.meta.kind} | {ewarp} | {num(m.get('texture_gain'))} "
                      f"| {ceiling} | {num(m.get('colour_gain'))} | {num(m.get('content_edge_ssim'))} "
                      f"| {num(s.get('model_ms'), '{:.1f}')} | {num(s.get('e2e_fps'), '{:.0f}')} |")
-        img = sheet(open_session(p.onnx_path, prefer_gpu=False), inputs)
+        session = open_session(p.onnx_path, prefer_gpu=False)
+        tiles.append(labelled(session.run(probe, 1.0), p.meta.name))
+        img = sheet(session, inputs)
         cv2.imwrite(str(SHEETS / f"{p.id}.jpg"), img, [cv2.IMWRITE_JPEG_QUALITY, 82])
         shutil.copy2(p.png_path, SHEETS / f"{p.id}_thumb.png")
         training = p.meta.training or {}
         trained = (f"Trained with the `{training.get('config', {}).get('preset', '?')}` preset, "
                    f"{training.get('iterations', '?')} steps in {training.get('seconds', 0) / 60:.0f} min "
-                   f"on {training.get('device', '?')}; {len(p.meta.sources)} source images.") if training else ""
+                   f"on {training.get('device', '?')}; {len(p.meta.sources)} source images.") \
+            if p.meta.kind == "gan" and training else ""
         blocks += [f"## {p.meta.name}", "", f"![{p.meta.name}](gallery/{p.id}_thumb.png)", "",
                    p.meta.description + (" " + trained if trained else ""), "",
                    f"![{p.meta.name} before and after](gallery/{p.id}.jpg)", ""]
+    cv2.imwrite(str(SHEETS / "overview.jpg"), overview(tiles), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    lines += ["", "All styles on the same frame:", "", "![All styles](gallery/overview.jpg)"]
     (DOCS / "gallery.md").write_text("\n".join(lines + [""] + blocks), encoding="utf-8")
     print(f"wrote {DOCS / 'gallery.md'} ({len(styles)} styles)")
     return 0
