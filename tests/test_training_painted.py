@@ -45,6 +45,9 @@ def test_the_teacher_paints_deterministically(coffee):
     hp_out = highpass(grey(torch.from_numpy(a)), 3.0).abs().mean()
     assert hp_out > 1.5 * hp_in  # strokes add fine texture a photo does not have
     assert np.abs(a - x).mean() > 0.02
+    batch = np.concatenate([x, x[..., ::-1, :], x[..., ::-1]])
+    serial = teacher(batch)  # a GPU run paints its crops on several threads: the same targets
+    assert np.array_equal(StrokeTeacher(r=6, amp=0.2, length=10, workers=3)(batch), serial)
 
 
 @pytest.fixture()

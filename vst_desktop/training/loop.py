@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -100,6 +101,14 @@ class GeneratorStep(nn.Module):
         return fake, extras
 
 
+def teacher_workers(cfg: TrainConfig, device: torch.device) -> int:
+    """Threads that paint the teacher's targets: one on a CPU run (torch needs the cores), up to one per core
+    when a GPU does the network's work."""
+    if device.type != "cuda":
+        return 1
+    return max(1, min(cfg.batch_size, os.cpu_count() or 1))
+
+
 def _set_requires_grad(module: nn.Module, flag: bool) -> None:
     for p in module.parameters():
         p.requires_grad_(flag)
@@ -117,7 +126,7 @@ class Trainer:
         self.progress = progress if dist_info.is_main else None
         # The painted recipe: every content crop gets a target from the stroke teacher (a paired step).
         self.teacher = (StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length, cfg.stroke_lines,
-                                      cfg.stroke_width)
+                                      cfg.stroke_width, workers=teacher_workers(cfg, device))
                         if cfg.recipe == "painted" and not cfg.paired else None)
         self.weights = losses.active_terms(cfg.loss_weights(), cfg.paired or self.teacher is not None)
         self.term_settings = losses.TermSettings(cfg.nce_temperature, cfg.lowfreq_factor)
