@@ -95,6 +95,7 @@ class Pipeline:
         session = self.session
         if session is None or self.strength <= 0.0:
             # "Original" and strength 0 skip the network entirely: the cheapest correct answer.
+            self.reset_temporal()  # and the stylized past is no longer on screen
             t1 = time.perf_counter()
             out = _resize(img, out_size)
             t3 = time.perf_counter()
