@@ -46,7 +46,9 @@ class BuiltinStyle:
 STYLES = [
     BuiltinStyle("van_gogh", "Van Gogh"),
     BuiltinStyle("ukiyo_e", "Ukiyo-e"),
-    BuiltinStyle("monet", "Monet"),
+    # The default strokes scored texture_gain 0.34 here (flicker 1.06, far inside the bar): Monet's short
+    # broken touches need bolder strokes (docs/training.md, experiment log).
+    BuiltinStyle("monet", "Monet", {"stroke_amp": 0.5}),
     BuiltinStyle("munch_scream", "The Scream"),
     BuiltinStyle("kandinsky", "Kandinsky"),
     BuiltinStyle("picabia_udnie", "Udnie"),

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import torch
 import torch.distributed as dist
 
@@ -114,6 +115,9 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
     device = pick_device(config.device, info)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
+        # The stroke teacher's OpenCV calls too: left at OpenCV's default they add a thread per core on
+        # top of torch's, which oversubscribes a machine that runs several trainings.
+        cv2.setNumThreads(config.threads)
     data = load_training_data(config.styles_dir, config.content_dir, config.paired, config.crop_size,
                               tuple(config.scale_jitter), config.max_image_side, config.val_photos,
                               paired_scale_range=tuple(config.paired_scale_jitter),
