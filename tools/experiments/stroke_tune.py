@@ -24,7 +24,7 @@ from vst_desktop.training.texture.colour import fit_colour_transform, sample_pix
 from vst_desktop.training.texture.strokes import paint_float
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-GRID = {"r": [3], "amp": [0.35, 0.5], "length": [4, 8], "lines": [0.0, 1.0], "width": [1.0, 2.0]}
+GRID = {"r": [3], "amp": [0.35, 0.5, 0.7, 0.9], "length": [3, 4], "lines": [0.5, 1.0], "width": [1.0]}
 
 
 def main() -> None:

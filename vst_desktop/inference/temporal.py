@@ -19,13 +19,16 @@ import numpy as np
 
 HISTORY_WEIGHT = 0.7  # weight of the motion-compensated past where the flow is reliable (docs/training.md)
 MISMATCH_LEVEL = 12.0  # grey levels of input mismatch at which the past is no longer trusted
+FLOW_SCALE = 2  # flow and trust are computed at 1/FLOW_SCALE of the frame size
 
 
 class TemporalStabilizer:
     """Stateful: call it on consecutive frames of one stream; `reset()` at a cut (new source, new style)."""
 
-    def __init__(self, history_weight: float = HISTORY_WEIGHT, mismatch_level: float = MISMATCH_LEVEL) -> None:
+    def __init__(self, history_weight: float = HISTORY_WEIGHT, mismatch_level: float = MISMATCH_LEVEL,
+                 flow_scale: int = FLOW_SCALE) -> None:
         self.history_weight = float(history_weight)
+        self.flow_scale = int(flow_scale)
         self.mismatch_level = float(mismatch_level)
         self._dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
         self._prev_small: np.ndarray | None = None  # half-resolution grey of the previous input
@@ -47,7 +50,7 @@ class TemporalStabilizer:
         """frame_in: the network's input (uint8 BGR); frame_out: its output, same size. Returns the output
         to show (uint8 BGR, same size)."""
         h, w = frame_in.shape[:2]
-        sw, sh = max(8, w // 2), max(8, h // 2)
+        sw, sh = max(8, w // self.flow_scale), max(8, h // self.flow_scale)
         small = cv2.cvtColor(cv2.resize(frame_in, (sw, sh), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
         if (self._prev_out is None or self._prev_out.shape != frame_out.shape
                 or self._prev_small.shape != small.shape or self.history_weight <= 0):
