@@ -25,3 +25,15 @@ def shared_data() -> Path:
     d = shared_data_dir()
     assert d is not None, "../shared/data is required beside the checkout for the test suite"
     return d
+
+
+@pytest.fixture()
+def one_torch_thread():
+    """The 2 cores are shared with other work: one torch thread avoids threads spinning while they wait.
+    Training-side test modules use it with `pytestmark = pytest.mark.usefixtures("one_torch_thread")`."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

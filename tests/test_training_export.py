@@ -23,13 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """The 2 cores are shared with other work: one thread avoids threads spinning while they wait."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.fixture(scope="module")
 def trained_like_generator():

@@ -18,14 +18,7 @@ from vst_desktop.training.models import (
 )
 from vst_desktop.training.presets import PRESETS, make_config
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """The 2 cores are shared with other work: one thread avoids threads spinning while they wait."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.mark.parametrize("size", list(GENERATOR_SIZES))
 def test_generator_starts_at_identity_without_norm_layers(size):

@@ -16,13 +16,7 @@ from vst_desktop.training.presets import PRESETS, make_config
 from vst_desktop.training.texture.strokes import StrokeTeacher
 from vst_desktop.training.texture.views import grey, highpass
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_presets_default_to_the_painted_recipe_and_gan_stays_available():
