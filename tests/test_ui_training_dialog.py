@@ -12,7 +12,7 @@ import pytest
 
 from vst_desktop.core import paths
 from vst_desktop.ui import training_runs as runs
-from vst_desktop.ui.training_dialog import TrainingDialog, open_training_dialog
+from vst_desktop.ui.training_dialog import TEMPORAL_DEFAULTS, TrainingDialog, open_training_dialog
 
 TINY = ("crop_size=64 batch_size=2 max_image_side=256 threads=1 log_every=1 sample_every=4 checkpoint_every=4 "
         "val_photos=2")
@@ -183,3 +183,13 @@ def test_capture_from_camera_writes_a_content_folder(qtbot, make_dialog):
     qtbot.waitUntil(lambda: d.captured_dir is not None and not d._capture_timer.isActive(), timeout=30_000)
     assert len(list(d.captured_dir.glob("frame_*.jpg"))) == 4 and d.content_dir() == str(d.captured_dir)
     assert "4 frames captured" in d.capture_status.text()
+
+
+def test_temporal_knob_follows_the_preset_until_the_person_sets_it(make_dialog):
+    d = make_dialog()
+    assert d.temporal_spin.value() == TEMPORAL_DEFAULTS["quick"] and d.overrides() == {}
+    d.preset_buttons["balanced"].setChecked(True)
+    assert d.temporal_spin.value() == TEMPORAL_DEFAULTS["balanced"] and d.overrides() == {}
+    d.temporal_spin.setValue(3.0)
+    d.preset_buttons["quick"].setChecked(True)
+    assert d.temporal_spin.value() == 3.0 and d.overrides() == {"w_temporal": 3.0}

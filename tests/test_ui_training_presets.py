@@ -1,7 +1,7 @@
 """The dialog may not import the engine (torch), so it keeps its own copy of the preset step counts."""
 
 from vst_desktop.training.presets import PRESETS, make_config
-from vst_desktop.ui.training_dialog import BRUSH_STRENGTH_DEFAULT, TEMPORAL_DEFAULT
+from vst_desktop.ui.training_dialog import BRUSH_STRENGTH_DEFAULT, TEMPORAL_DEFAULTS
 from vst_desktop.ui.training_estimate import PRESET_STEPS
 
 
@@ -13,4 +13,4 @@ def test_dialog_defaults_match_the_engine():
     for preset in PRESETS:
         cfg = make_config(preset)
         assert BRUSH_STRENGTH_DEFAULT == cfg.stroke_amp
-        assert TEMPORAL_DEFAULT == cfg.w_temporal
+        assert TEMPORAL_DEFAULTS[preset] == cfg.w_temporal

@@ -73,7 +73,7 @@ DEVICES = [("", "Automatic (a GPU when there is one)"), ("cpu", "CPU"), ("cuda",
 # The engine's defaults for the two knobs (the presets' stroke_amp and w_temporal): only a changed value is
 # passed on, so the engine stays the single source of its defaults (tests/test_ui_training_presets.py).
 BRUSH_STRENGTH_DEFAULT = 0.35
-TEMPORAL_DEFAULT = 8.0
+TEMPORAL_DEFAULTS = {"quick": 8.0, "balanced": 10.0, "high": 8.0}
 THUMBS_SHOWN = 40
 THUMB_SIZE = 72
 CAPTURE_FRAMES = 30
@@ -341,6 +341,7 @@ class TrainingDialog(QDialog):
         self._capture_timer.timeout.connect(self._capture_one)
 
         self._built = True
+        self.temporal_spin.setValue(TEMPORAL_DEFAULTS.get(self.preset(), TEMPORAL_DEFAULTS["quick"]))
         self._update_content_controls()
         self._update_estimates()
         self.refresh_unfinished()
@@ -476,7 +477,7 @@ class TrainingDialog(QDialog):
         self.temporal_spin = QDoubleSpinBox(adv_body)
         self.temporal_spin.setRange(0.0, 50.0)
         self.temporal_spin.setSingleStep(0.5)
-        self.temporal_spin.setValue(TEMPORAL_DEFAULT)
+        self.temporal_spin.setValue(TEMPORAL_DEFAULTS["quick"])
         self.temporal_spin.setToolTip("Higher gives calmer video (less flicker) at some cost in texture.")
         af.addRow("Temporal stability:", self.temporal_spin)
         self.device_combo = QComboBox(adv_body)
@@ -783,7 +784,10 @@ class TrainingDialog(QDialog):
     def device(self) -> str:
         return str(self.device_combo.currentData() or "")
 
-    def _on_preset_changed(self, _key: str) -> None:
+    def _on_preset_changed(self, key: str) -> None:
+        # The knob shows the preset's own default unless the person already chose a value.
+        if self._built and any(abs(self.temporal_spin.value() - v) < 1e-9 for v in TEMPORAL_DEFAULTS.values()):
+            self.temporal_spin.setValue(TEMPORAL_DEFAULTS.get(key, TEMPORAL_DEFAULTS["quick"]))
         self._update_estimates()
 
     def _on_device_changed(self) -> None:
@@ -840,7 +844,7 @@ class TrainingDialog(QDialog):
         out: dict[str, object] = {}
         if abs(self.brush_spin.value() - BRUSH_STRENGTH_DEFAULT) > 1e-9:
             out["stroke_amp"] = round(self.brush_spin.value(), 4)
-        if abs(self.temporal_spin.value() - TEMPORAL_DEFAULT) > 1e-9:
+        if abs(self.temporal_spin.value() - TEMPORAL_DEFAULTS.get(self.preset(), 0.0)) > 1e-9:
             out["w_temporal"] = round(self.temporal_spin.value(), 4)
         for item in self.extra_edit.text().split():
             key, sep, value = item.partition("=")
