@@ -117,13 +117,12 @@ def paint(img_u8: np.ndarray, colour: ColourTransform | None, noise: np.ndarray 
     x = img_u8.astype(np.float32) / 255.0
     if colour is not None:
         x = colour.apply_np(x)
-    flat = kuwahara(x, r)
     if noise is None:
-        s = lic(detail_source(x), tangent_field(flat, tan_sigma), length)
-        s = s / (s.std() + 1e-6)
+        out = paint_float(x, r, amp, length, tan_sigma=tan_sigma)
     else:
+        flat = kuwahara(x, r)
         s = stroke_layer(flat, noise[:x.shape[0], :x.shape[1]], length, tan_sigma)
-    out = flat + amp * s[..., None]
+        out = flat + amp * s[..., None]
     return (np.clip(out, 0, 1) * 255).round().astype(np.uint8)
 
 
