@@ -44,6 +44,22 @@ def test_the_teacher_paints_deterministically(coffee):
     assert np.array_equal(StrokeTeacher(r=6, amp=0.2, length=10, workers=3)(batch), serial)
 
 
+def test_other_marks_horizontal_dabs_and_flat_planes(coffee):
+    """Monet's horizontal dabs (`direction`, `contrast_floor`) and Udnie's flat colour planes (`passes`)."""
+    x = np.ascontiguousarray(coffee.transpose(2, 0, 1)[None])
+    flat = StrokeTeacher(r=3, amp=0.0, lines=0.0)(x)[0]
+    dabs = StrokeTeacher(r=3, amp=0.1, length=4, lines=0.0, width=1.25, direction=0.0, contrast_floor=0.03)(x)
+    strokes = (dabs[0] - flat).mean(axis=0)
+    along, across = np.abs(np.diff(strokes, axis=1)).mean(), np.abs(np.diff(strokes, axis=0)).mean()
+    assert across > 1.5 * along  # every stroke runs horizontally
+    assert np.abs(strokes).mean() > 0.01
+    hp = lambda a: highpass(grey(torch.from_numpy(np.ascontiguousarray(a))), 3.0).abs().mean()  # noqa: E731
+    planes = StrokeTeacher(r=4, amp=0.0, lines=0.0, passes=2)(x)
+    one_pass = StrokeTeacher(r=4, amp=0.0, lines=0.0)(x)
+    assert hp(planes) < hp(one_pass) < hp(x)  # no strokes; each pass merges regions into flatter planes
+    assert np.array_equal(planes, StrokeTeacher(r=4, amp=0.0, lines=0.0, passes=2, workers=2)(x))
+
+
 @pytest.fixture()
 def coffee(shared_data) -> np.ndarray:
     rgb = coffee_photo(shared_data, (192, 128))[..., ::-1]
@@ -52,7 +68,8 @@ def coffee(shared_data) -> np.ndarray:
 
 def test_trainer_targets_are_the_teachers_painting_of_the_colour_transformed_crop(tmp_path, shared_data):
     cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "ukiyo_e"), batch_size=2, crop_size=64,
-                      max_image_side=200, val_photos=2, threads=1)
+                      max_image_side=200, val_photos=2, threads=1, stroke_direction=30.0,
+                      stroke_contrast_floor=0.03, stroke_passes=2)
     data = load_training_data(cfg.styles_dir, "", False, 64, (0.5, 1.0), 200, 2, content_pixel_scale=True)
     trainer = Trainer(cfg, data, torch.device("cpu"), DistInfo(), tmp_path, None)
     colour = trainer.generator.colour
@@ -61,7 +78,7 @@ def test_trainer_targets_are_the_teachers_painting_of_the_colour_transformed_cro
     content, style, target = trainer._batch()
     assert style is None and target.shape == content.shape
     expected = StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length, cfg.stroke_lines,
-                             cfg.stroke_width)(colour(content).numpy())
+                             cfg.stroke_width, direction=30.0, contrast_floor=0.03, passes=2)(colour(content).numpy())
     np.testing.assert_allclose(target.numpy(), expected, atol=1e-6)
     assert data.val_targets is not None and data.val_targets.shape == data.val_inputs.shape
 

@@ -46,12 +46,16 @@ class BuiltinStyle:
 STYLES = [
     BuiltinStyle("van_gogh", "Van Gogh"),
     BuiltinStyle("ukiyo_e", "Ukiyo-e"),
-    # The default strokes scored texture_gain 0.34 here (flicker 1.06, far inside the bar): Monet's short
-    # broken touches need bolder strokes (docs/training.md, experiment log).
-    BuiltinStyle("monet", "Monet", {"stroke_amp": 0.5}),
+    # Edge-following strokes top out at texture_gain 0.49 even in the teacher here; Monet's water scenes
+    # are horizontal dabs over every textured area (tools/experiments/mark_tune.py, docs/training.md).
+    BuiltinStyle("monet", "Monet", {"stroke_amp": 0.1, "stroke_width": 1.25, "stroke_lines": 0,
+                                    "stroke_direction": 0, "stroke_contrast_floor": 0.03}),
     BuiltinStyle("munch_scream", "The Scream"),
     BuiltinStyle("kandinsky", "Kandinsky"),
-    BuiltinStyle("picabia_udnie", "Udnie"),
+    # Udnie's flat cubist planes are not brush strokes: any stroke texture scores below a photo; Kuwahara
+    # applied twice (merged flat colour planes) without strokes or outlines scores 0.82 in the teacher.
+    BuiltinStyle("picabia_udnie", "Udnie", {"stroke_radius": 4, "stroke_amp": 0, "stroke_lines": 0,
+                                            "stroke_passes": 2}),
     BuiltinStyle("stained_glass_mosaic", "Stained Glass"),
     BuiltinStyle("ink_sketch", "Ink Sketch"),
     BuiltinStyle("cartoon_lithograph", "Lithograph"),
@@ -164,6 +168,11 @@ def ship(run: Path, style_id: str) -> None:
         shutil.copy2(run / "package" / f"{style_id}{suffix}", OUT / f"{style_id}{suffix}")
 
 
+def unship(style_id: str) -> None:
+    for suffix in (".onnx", ".json", ".png"):
+        (OUT / f"{style_id}{suffix}").unlink(missing_ok=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="quick")
@@ -196,6 +205,8 @@ def main() -> int:
         verdict = check(style, run)
         if verdict["ok"]:
             ship(run, verdict["id"])
+        elif verdict.get("id"):
+            unship(verdict["id"])  # an earlier build of it must not stay in the gallery either
         log(f"{style.folder}: {'shipped' if verdict['ok'] else 'left out'} {json.dumps(verdict)}")
         return verdict
 

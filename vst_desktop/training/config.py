@@ -63,6 +63,9 @@ class TrainConfig:
     stroke_length: int = 4  # stroke half-length along the edge tangent, px
     stroke_width: float = 1.0  # stroke breadth
     stroke_lines: float = 0.5  # dark ink outlines: 0 none, 1 black
+    stroke_direction: float | None = None  # None: strokes follow the edges; degrees: all along it (0 = horizontal)
+    stroke_contrast_floor: float | None = None  # None: strokes on edges; a grey level: in every textured area
+    stroke_passes: int = 1  # Kuwahara passes: 2 or more merge regions into flat colour planes
     colour_strength: float = 1.0  # 0 = keep the photo's colours, 1 = the style's palette
 
     # loss details

@@ -50,11 +50,10 @@ class BgrUint8Generator(nn.Module):
             stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255]
             stem.weight.copy_(stem.weight.flip(1) / 255.0)
             head = g.last_conv  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units
-            # A pixel-shuffle head has 4 sub-pixel channels per colour, grouped by colour: flip the groups.
-            groups = head.weight.shape[0] // 3
-            w = head.weight.view(3, groups, *head.weight.shape[1:])
-            head.weight.copy_(w.flip(0).reshape(head.weight.shape) * 255.0)
-            head.bias.copy_(head.bias.view(3, groups).flip(0).reshape(-1) * 255.0)
+            # A transposed conv keeps its output channels in dimension 1 of the weight, a conv in dimension 0.
+            out_dim = 1 if isinstance(head, nn.ConvTranspose2d) else 0
+            head.weight.copy_(head.weight.flip(out_dim) * 255.0)
+            head.bias.copy_(head.bias.flip(0) * 255.0)
         self.g = g
 
     def forward(self, frame: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:

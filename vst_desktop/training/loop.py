@@ -126,7 +126,9 @@ class Trainer:
         self.progress = progress if dist_info.is_main else None
         # The painted recipe: every content crop gets a target from the stroke teacher (a paired step).
         self.teacher = (StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length, cfg.stroke_lines,
-                                      cfg.stroke_width, workers=teacher_workers(cfg, device))
+                                      cfg.stroke_width, workers=teacher_workers(cfg, device),
+                                      direction=cfg.stroke_direction, contrast_floor=cfg.stroke_contrast_floor,
+                                      passes=cfg.stroke_passes)
                         if cfg.recipe == "painted" and not cfg.paired else None)
         self.weights = losses.active_terms(cfg.loss_weights(), cfg.paired or self.teacher is not None)
         self.term_settings = losses.TermSettings(cfg.nce_temperature, cfg.lowfreq_factor)

@@ -15,6 +15,12 @@ Measured (van_gogh, 21 validation photos, 512 px): LIC of white noise at amplitu
 held-out van Gogh paintings on both style critics (gain 0.99 and 1.03); LIC of the photo's own detail
 only 0.02-0.39; Kuwahara alone -0.24 to -0.32. With a screen-fixed noise map the strokes flicker
 (ewarp_ratio 12 on the face clip); see `advect_noise`.
+
+Other marks (`paint_float`'s optional arguments, all local and deterministic; tools/experiments/mark_tune.py):
+- `direction`: strokes along one fixed angle instead of the edge tangent (Monet's horizontal dabs);
+- `contrast_floor`: `local_detail_source`, the photo's detail at a unit local contrast, so flat areas get
+  strokes too (not only edges), with a fixed scale instead of the per-image one;
+- `passes`: Kuwahara applied repeatedly, which merges regions into flat colour planes (Picabia's Udnie).
 """
 
 from __future__ import annotations
@@ -106,6 +112,24 @@ def detail_source(x: np.ndarray, gain: float = 8.0, sigma: float = 2.0) -> np.nd
     return np.tanh(gain * (g - cv2.GaussianBlur(g, (0, 0), sigma))).astype(np.float32)
 
 
+def local_detail_source(x: np.ndarray, sigma: float = 2.0, floor: float = 0.025, gain: float = 1.5,
+                        window: float = 6.0) -> np.ndarray:
+    """The photo's own detail at a unit local contrast: tanh(gain * hp / sqrt(blur(hp^2) + floor^2)), hp the
+    grey high-pass at `sigma`, its local RMS taken over a Gaussian `window`. Unlike `detail_source` (whose
+    strokes live on the edges) every textured area, however faint, gets strokes of the same strength;
+    `floor` (grey level 0..1) keeps sensor noise in truly flat areas from being amplified into strokes."""
+    g = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
+    hp = g - cv2.GaussianBlur(g, (0, 0), sigma)
+    rms = np.sqrt(cv2.GaussianBlur(hp * hp, (0, 0), window) + np.float32(floor * floor))
+    return np.tanh(gain * hp / rms).astype(np.float32)
+
+
+def constant_direction(h: int, w: int, degrees: float) -> np.ndarray:
+    """A uniform stroke-direction field (H, W, 2) = (dx, dy); 0 degrees = horizontal, 90 = vertical."""
+    a = np.deg2rad(degrees)
+    return np.broadcast_to(np.array([np.cos(a), np.sin(a)], np.float32), (h, w, 2)).copy()
+
+
 def paint(img_u8: np.ndarray, colour: ColourTransform | None, noise: np.ndarray | None = None, r: int = 4,
           amp: float = 0.12, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
     """uint8 RGB photo -> uint8 RGB painted rendering.
@@ -156,16 +180,35 @@ def ink_lines(x: np.ndarray, sigma: float = 1.0, gain: float = 25.0) -> np.ndarr
     return np.tanh(gain * np.maximum(-dog, 0.0)).astype(np.float32)
 
 
+LOCAL_LIC_STD = 0.23  # typical std of a length-4 LIC of `local_detail_source` (10 training photos, 512 px)
+
+
 def paint_float(x: np.ndarray, r: int = 6, amp: float = 0.2, length: int = 10, lines: float = 0.0,
-                width: float = 1.0, tan_sigma: float = 3.0) -> np.ndarray:
+                width: float = 1.0, tan_sigma: float = 3.0, direction: float | None = None,
+                contrast_floor: float | None = None, passes: int = 1) -> np.ndarray:
     """`paint` with the photo's own detail as the stroke source, on float32 RGB (H, W, 3) in [0, 1] that is
     already colour-transformed; returns float32 in [0, 1]. The teacher of the painted training recipe:
     flat paint areas (Kuwahara radius `r`), strokes along the edges (`amp`, `length`), ink outlines
-    (`lines`: 0 none, 1 black); `width` scales the strokes' breadth (the detail they are drawn from)."""
-    flat = kuwahara(x, r)
-    s = lic(detail_source(x, sigma=2.0 * width), tangent_field(flat, tan_sigma), length)
-    s = s / (s.std() + 1e-6)
-    out = flat + amp * s[..., None]
+    (`lines`: 0 none, 1 black); `width` scales the strokes' breadth (the detail they are drawn from).
+
+    Optional marks (the defaults give the original teacher, bit for bit):
+    `direction`: None = strokes follow the edge tangent; an angle in degrees = every stroke along it
+    (0 = horizontal dabs). `contrast_floor`: None = the detail source scaled per image to unit std; a
+    number = `local_detail_source` with that floor, at the fixed scale `LOCAL_LIC_STD` (strokes in every
+    textured area, not only on edges). `passes`: Kuwahara applied this many times (flat colour planes).
+    `amp` 0 skips the strokes altogether."""
+    flat = x
+    for _ in range(max(1, passes)):
+        flat = kuwahara(flat, r)
+    out = flat
+    if amp != 0:
+        field = tangent_field(flat, tan_sigma) if direction is None else constant_direction(*x.shape[:2], direction)
+        if contrast_floor is None:
+            s = lic(detail_source(x, sigma=2.0 * width), field, length)
+            s = s / (s.std() + 1e-6)
+        else:
+            s = lic(local_detail_source(x, sigma=2.0 * width, floor=contrast_floor), field, length) / LOCAL_LIC_STD
+        out = flat + amp * s[..., None]
     if lines > 0:
         out = out * (1.0 - lines * ink_lines(x))[..., None]
     return np.clip(out, 0.0, 1.0).astype(np.float32)
@@ -177,15 +220,17 @@ class StrokeTeacher:
     target, so a small generator can learn the mapping instead of averaging it away."""
 
     def __init__(self, r: int = 6, amp: float = 0.2, length: int = 10, lines: float = 0.0,
-                 width: float = 1.0, workers: int = 1) -> None:
+                 width: float = 1.0, workers: int = 1, direction: float | None = None,
+                 contrast_floor: float | None = None, passes: int = 1) -> None:
         self.r, self.amp, self.length, self.lines, self.width = r, amp, length, lines, width
+        self.marks = {"direction": direction, "contrast_floor": contrast_floor, "passes": passes}
         # OpenCV releases the GIL: on a many-core machine (a GPU box) the crops are painted in parallel,
         # so the teacher does not starve the GPU. Each crop's painting is independent of the others.
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="teacher") if workers > 1 else None
 
     def _paint(self, x: np.ndarray) -> np.ndarray:
         return paint_float(np.ascontiguousarray(x.transpose(1, 2, 0)), self.r, self.amp, self.length,
-                           self.lines, self.width)
+                           self.lines, self.width, **self.marks)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         out = list(self._pool.map(self._paint, batch)) if self._pool else [self._paint(x) for x in batch]
