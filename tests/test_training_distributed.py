@@ -21,7 +21,7 @@ def test_torchrun_two_cpu_processes(tmp_path, shared_data, isolated_home):
            "-m", "vst_desktop.training.entry", "--styles", str(shared_data / "styles" / "ukiyo_e"),
            "--out", str(run), "--iterations", "4", "--progress", "jsonl", "--device", "cpu", "--no-install", "--no-evaluate",
            "--set", "crop_size=48", "--set", "batch_size=2", "--set", "max_image_side=160",
-           "--set", "checkpoint_every=2", "--set", "sample_every=2", "--set", "log_every=1"]
+           "--set", "checkpoint_every=2", "--set", "sample_every=2", "--set", "log_every=1", "--set", "marks=strokes"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
     assert proc.returncode == 0, proc.stderr[-4000:]
     events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]

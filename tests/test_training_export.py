@@ -90,7 +90,7 @@ def test_train_command_end_to_end_jsonl(tmp_path, shared_data, isolated_home):
     run = tmp_path / "run"
     cmd = [sys.executable, "-m", "vst_desktop.training.entry", "--styles", str(shared_data / "styles" / "monet"),
            "--out", str(run), "--iterations", "3", "--progress", "jsonl", "--name", "Tiny Monet", "--no-evaluate",
-           "--set", "crop_size=64", "--set", "batch_size=2", "--set", "max_image_side=256", "--set", "threads=1"]
+           "--set", "crop_size=64", "--set", "batch_size=2", "--set", "max_image_side=256", "--set", "threads=1", "--set", "marks=strokes"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240,
                           env={**_env(), "VST_DESKTOP_HOME": str(isolated_home)})
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -26,7 +26,8 @@ from vst_desktop.training.run import train
 def tiny_config(shared_data, **changes) -> TrainConfig:
     """Real images, tiny crops and few steps: seconds on 2 cores."""
     values = dict(styles_dir=str(shared_data / "styles" / "van_gogh"), iterations=6, batch_size=2, crop_size=48,
-                  max_image_side=160, val_photos=3, sample_every=3, checkpoint_every=3, log_every=1, threads=1)
+                  max_image_side=160, val_photos=3, sample_every=3, checkpoint_every=3, log_every=1, threads=1,
+                  marks="strokes")  # "auto" trains the folder's style critic first (test_training_marks.py)
     values.update(changes)
     return make_config("quick", **values)
 
@@ -186,7 +187,7 @@ def test_ctrl_c_on_the_command_saves_and_exits_130(tmp_path, shared_data, isolat
     cmd = [sys.executable, "-m", "vst_desktop.training.entry", "--styles", str(shared_data / "styles" / "monet"),
            "--out", str(run), "--iterations", "100000", "--progress", "jsonl", "--no-install", "--no-evaluate",
            "--set", "crop_size=48", "--set", "batch_size=2", "--set", "max_image_side=160", "--set", "threads=1",
-           "--set", "log_every=1"]
+           "--set", "log_every=1", "--set", "marks=strokes"]
     env = {**os.environ, "VST_DESKTOP_HOME": str(isolated_home)}
     proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)

@@ -46,16 +46,12 @@ class BuiltinStyle:
 STYLES = [
     BuiltinStyle("van_gogh", "Van Gogh"),
     BuiltinStyle("ukiyo_e", "Ukiyo-e"),
-    # Edge-following strokes top out at texture_gain 0.49 even in the teacher here; Monet's water scenes
-    # are horizontal dabs over every textured area (tools/experiments/mark_tune.py, docs/training.md).
-    BuiltinStyle("monet", "Monet", {"stroke_amp": 0.1, "stroke_width": 1.25, "stroke_lines": 0,
-                                    "stroke_direction": 0, "stroke_contrast_floor": 0.03}),
+    # Every folder gets the presets' marks="auto": the style critic picks the teacher's marks (edge strokes,
+    # Monet's horizontal dabs, Udnie's flat planes; training/texture/marks.py), no per-folder settings.
+    BuiltinStyle("monet", "Monet"),
     BuiltinStyle("munch_scream", "The Scream"),
     BuiltinStyle("kandinsky", "Kandinsky"),
-    # Udnie's flat cubist planes are not brush strokes: any stroke texture scores below a photo; Kuwahara
-    # applied twice (merged flat colour planes) without strokes or outlines scores 0.82 in the teacher.
-    BuiltinStyle("picabia_udnie", "Udnie", {"stroke_radius": 4, "stroke_amp": 0, "stroke_lines": 0,
-                                            "stroke_passes": 2}),
+    BuiltinStyle("picabia_udnie", "Udnie"),
     BuiltinStyle("stained_glass_mosaic", "Stained Glass"),
     BuiltinStyle("ink_sketch", "Ink Sketch"),
     BuiltinStyle("cartoon_lithograph", "Lithograph"),

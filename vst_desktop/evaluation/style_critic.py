@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +113,7 @@ class StyleCritic:
         meta = {"folder": self.folder, "method": self.method, "heldout_proba": self.heldout_proba,
                 "piece_names": self.piece_names, "info": self.info, "n_folds": len(self.folds)}
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-        tmp = path.with_suffix(".tmp.npz")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # several processes may train the same critic
         np.savez(tmp, **arrays)
         tmp.replace(path)  # atomic: a crash never leaves a half-written cache
 

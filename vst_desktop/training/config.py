@@ -58,6 +58,9 @@ class TrainConfig:
     w_highpass: float = 0.0  # L1 between grey high-passes of output and target: the strokes themselves
 
     # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
+    # marks: "strokes" (the stroke_* values below), "dabs", "planes", or "auto": the style critic picks one
+    # per folder before step 0 (training/texture/marks.py) and the run's config records the choice.
+    marks: str = "strokes"
     stroke_radius: int = 3  # Kuwahara radius: size of the flat paint areas, px
     stroke_amp: float = 0.35  # stroke contrast
     stroke_length: int = 4  # stroke half-length along the edge tangent, px

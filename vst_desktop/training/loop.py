@@ -39,6 +39,7 @@ from vst_desktop.training.progress import (
     collapse_score,
 )
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+from vst_desktop.training.texture.marks import teacher_settings
 from vst_desktop.training.texture.strokes import StrokeTeacher
 
 
@@ -125,10 +126,7 @@ class Trainer:
         self.run_dir = run_dir if dist_info.is_main else None  # only rank 0 writes
         self.progress = progress if dist_info.is_main else None
         # The painted recipe: every content crop gets a target from the stroke teacher (a paired step).
-        self.teacher = (StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length, cfg.stroke_lines,
-                                      cfg.stroke_width, workers=teacher_workers(cfg, device),
-                                      direction=cfg.stroke_direction, contrast_floor=cfg.stroke_contrast_floor,
-                                      passes=cfg.stroke_passes)
+        self.teacher = (StrokeTeacher(**teacher_settings(cfg), workers=teacher_workers(cfg, device))
                         if cfg.recipe == "painted" and not cfg.paired else None)
         self.weights = losses.active_terms(cfg.loss_weights(), cfg.paired or self.teacher is not None)
         self.term_settings = losses.TermSettings(cfg.nce_temperature, cfg.lowfreq_factor)

@@ -13,7 +13,7 @@ from vst_desktop.training.config import TrainConfig
 # Measured step times (docs/training.md). Iterations leave about a third of the budget as margin for slower
 # CPUs. The painted recipe is the default; `--set recipe=gan` selects the unpaired adversarial one.
 PAINTED: dict = dict(
-    recipe="painted", generator="painter", w_adv=0.0, w_nce=0.0, w_lowfreq=0.0, w_identity=0.0, w_tv=0.0,
+    recipe="painted", generator="painter", marks="auto", w_adv=0.0, w_nce=0.0, w_lowfreq=0.0, w_identity=0.0, w_tv=0.0,
     w_paired_l1=1.0, w_highpass=2.0, w_temporal=8.0, temporal_noise=0.01,
     lr_g=1e-3, betas=[0.9, 0.99], max_image_side=512, paired_scale_jitter=[0.8, 1.25])
 GAN_PRESETS: dict[str, dict] = {

@@ -1,6 +1,6 @@
 """Progress reporting (DESIGN.md section 6): JSON lines on stdout for the GUI, a bar for people.
 
-Every event is a dict with an "event" key: start | progress | sample | checkpoint | warning | done | error.
+Every event is a dict with an "event" key: start | marks | progress | sample | checkpoint | warning | done | error.
 `progress` carries step, total, losses, it_per_s, eta_s. Human-readable lines always go to stderr, so
 stdout stays machine-readable in jsonl mode.
 """
@@ -23,6 +23,9 @@ def _human(event: dict) -> str | None:
     if kind == "start":
         return (f"training {event.get('name', '')!r}: {event.get('total')} steps, preset {event.get('preset')}, "
                 f"device {event.get('device')}, {event.get('style_images')} style images")
+    if kind == "marks":
+        scores = ", ".join(f"{f} {v['texture_gain']:+.2f}" for f, v in (event.get("scores") or {}).items())
+        return f"marks: {event.get('chosen')} ({event.get('why')}; style score of the teacher: {scores or 'n/a'})"
     if kind == "sample":
         return f"sample written: {event['path']}"
     if kind == "checkpoint":

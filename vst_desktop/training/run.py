@@ -24,6 +24,7 @@ from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.data import load_training_data
 from vst_desktop.training.loop import DistInfo, Trainer
 from vst_desktop.training.progress import ProgressCallback
+from vst_desktop.training.texture.marks import FAMILIES, MarksChoice, choose_marks
 
 # Settings that may differ between a run and its resumption; anything else must match the checkpoint.
 RESUMABLE_CHANGES = {"iterations", "device", "threads", "log_every", "sample_every", "checkpoint_every"}
@@ -89,11 +90,26 @@ def _merge_resume_config(saved: TrainConfig, wanted: TrainConfig | None) -> Trai
     if wanted is None:
         return saved
     saved_d, wanted_d = saved.to_dict(), wanted.to_dict()
+    if wanted_d.get("marks") == "auto":
+        wanted_d["marks"] = saved_d.get("marks")  # the run resolved "auto" when it started
     changed = sorted(k for k in saved_d if saved_d[k] != wanted_d[k] and k not in RESUMABLE_CHANGES)
     if changed:
         raise TrainingError(f"Cannot resume with different settings: {', '.join(changed)}.",
                             "Resume with the run's own settings (only iterations and device may change).")
     return saved.replace(**{k: wanted_d[k] for k in RESUMABLE_CHANGES})
+
+
+def _resolve_marks(config: TrainConfig, data) -> tuple[TrainConfig, MarksChoice | None]:
+    """`marks="auto"`: let the folder's style critic choose the teacher's mark family (deterministic, so every
+    rank of a distributed run chooses the same)."""
+    if config.marks not in ("auto", *FAMILIES):
+        raise TrainingError(f"Unknown marks {config.marks!r}.", f"Use auto, {', '.join(FAMILIES)}.")
+    if config.marks != "auto":
+        return config, None
+    if config.recipe != "painted" or config.paired or data.style is None:
+        return config.replace(marks="strokes"), None  # no stroke teacher in these runs
+    choice = choose_marks(config, data.style.images, data.content.images)
+    return config.replace(marks=choice.family), choice
 
 
 def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | None = None,
@@ -122,6 +138,7 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
                               tuple(config.scale_jitter), config.max_image_side, config.val_photos,
                               paired_scale_range=tuple(config.paired_scale_jitter),
                               content_pixel_scale=config.recipe == "painted")
+    config, marks = _resolve_marks(config, data)
     created_group = False
     if info.enabled and not dist.is_initialized():
         if device.type == "cuda":
@@ -143,6 +160,8 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
                            "preset": config.preset, "device": str(device), "world_size": info.world_size,
                            "name": config.name, "paired": config.paired, "run_dir": str(out_dir),
                            "style_images": len(data.style_files), "content_images": len(data.content_files)})
+            if marks is not None:
+                trainer.emit({"event": "marks", "chosen": marks.family, "scores": marks.scores, "why": marks.why})
         with stop_on_signals(trainer):
             status = trainer.run()
         result = RunResult(status=status, run_dir=out_dir, step=trainer.step, seconds=trainer.total_seconds(),

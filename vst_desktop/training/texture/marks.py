@@ -1,0 +1,93 @@
+"""Which marks the stroke teacher paints, chosen per style folder by the style critic (`marks="auto"`).
+
+Paintings are not all made of the same marks: van Gogh and Hokusai draw strokes along the edges, Monet's
+water scenes are horizontal dabs over every textured area, Picabia's Udnie is flat colour planes. One
+teacher for all of them made Monet and Udnie fail (docs/training.md, experiment log 3 and 7). Before
+step 0, the painted recipe paints a few content photos with each family, scores them with the folder's
+painting-vs-photo critic (the evaluation metric, trained on content photos only), and keeps the family
+that looks most like the folder's paintings while the content stays readable. The choice is written into
+the run's config, so a resumed run keeps it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vst_desktop.training.config import TrainConfig
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+from vst_desktop.training.texture.strokes import paint_float
+
+log = logging.getLogger(__name__)
+
+FAMILIES = ("strokes", "dabs", "planes")
+DEFAULT_AMP = 0.35  # the presets' stroke_amp: "brush strength" is relative to it in the dabs family
+MIN_EDGE_SSIM = 0.5  # a family that loses more of the photo's structure is not chosen (acceptance: 0.45)
+SCORE_PHOTOS = 10
+SCORE_LONG_SIDE = 384
+
+
+def teacher_settings(cfg: TrainConfig) -> dict:
+    """`paint_float` keyword arguments for the config's mark family."""
+    if cfg.marks == "dabs":  # short horizontal dabs at a unit local contrast, no outlines (Monet)
+        return dict(r=cfg.stroke_radius, amp=0.1 * cfg.stroke_amp / DEFAULT_AMP, length=cfg.stroke_length,
+                    lines=0.0, width=1.25, direction=0.0, contrast_floor=0.03, passes=1)
+    if cfg.marks == "planes":  # Kuwahara twice: flat colour planes, no strokes, no outlines (Udnie)
+        return dict(r=4, amp=0.0, length=cfg.stroke_length, lines=0.0, width=1.0, passes=2)
+    # "strokes" (and "auto" before it is resolved): the config's own values, strokes along the edges
+    return dict(r=cfg.stroke_radius, amp=cfg.stroke_amp, length=cfg.stroke_length, lines=cfg.stroke_lines,
+                width=cfg.stroke_width, direction=cfg.stroke_direction, contrast_floor=cfg.stroke_contrast_floor,
+                passes=cfg.stroke_passes)
+
+
+@dataclass
+class MarksChoice:
+    family: str
+    scores: dict[str, dict[str, float]]  # family -> texture_gain, content_edge_ssim
+    why: str
+
+
+def _small(img: np.ndarray) -> np.ndarray:
+    import cv2
+
+    h, w = img.shape[:2]
+    s = min(1.0, SCORE_LONG_SIDE / max(h, w))
+    size = (max(8, int(w * s) // 8 * 8), max(8, int(h * s) // 8 * 8))
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_images: list[np.ndarray]) -> MarksChoice:
+    """The family whose teacher paintings of content photos the folder's critic rates most like its
+    paintings, among those with content_edge_ssim >= MIN_EDGE_SSIM. Images: uint8 RGB."""
+    from vst_desktop.core.errors import VstError
+    from vst_desktop.evaluation import metrics
+    from vst_desktop.evaluation.run import critic_for
+    from vst_desktop.evaluation.style_score import texture_gain
+
+    try:
+        critic = critic_for(Path(cfg.styles_dir))
+    except (VstError, OSError, ValueError) as e:  # no photos for the critic, images too small...
+        return MarksChoice("strokes", {}, f"the style critic could not be trained ({e}); default strokes")
+    step = max(1, len(content_images) // SCORE_PHOTOS)
+    photos = [_small(img) for img in content_images[::step][:SCORE_PHOTOS]]
+    ct = fit_colour_transform(sample_pixels(content_images, seed=cfg.seed), sample_pixels(style_images, seed=cfg.seed),
+                              cfg.colour_strength)
+    base = [ct.apply_np(p.astype(np.float32) / 255.0) for p in photos]
+    photos_bgr = [np.ascontiguousarray(p[..., ::-1]) for p in photos]
+    scores = {}
+    for family in FAMILIES:
+        kwargs = teacher_settings(cfg.replace(marks=family))
+        outs = [np.ascontiguousarray((paint_float(b, **kwargs)[..., ::-1] * 255.0).round().astype(np.uint8))
+                for b in base]
+        tg = texture_gain(critic, photos_bgr, outs)["texture_gain"]
+        ssim = float(np.mean([metrics.content_edge_ssim(p, o) for p, o in zip(photos_bgr, outs, strict=True)]))
+        scores[family] = {"texture_gain": round(float(tg), 3), "content_edge_ssim": round(ssim, 3)}
+    usable = [f for f in FAMILIES if scores[f]["content_edge_ssim"] >= MIN_EDGE_SSIM
+              and np.isfinite(scores[f]["texture_gain"])]
+    if not usable:
+        return MarksChoice("strokes", scores, "no family kept the content readable; default strokes")
+    best = max(usable, key=lambda f: scores[f]["texture_gain"])
+    return MarksChoice(best, scores, f"highest style score among {', '.join(usable)}")
