@@ -88,6 +88,8 @@ def test_tiny_run_reports_progress_and_installs_a_working_style(qtbot, make_dial
     style_id = installed.args[0]
     assert style_id == "tiny-munch" and d.state == "done"
     assert d.events_seen.get("start") == 1 and d.events_seen.get("progress", 0) >= 8
+    # marks="auto": the critic of this one-painting folder chose the teacher's marks before step 0
+    assert d.marks_chosen in ("strokes", "dabs", "planes") and d.events_seen.get("marks") == 1
     assert d.progress_bar.value() == d.progress_bar.maximum() == 8
     assert d.sample_view.path is not None and d.sample_view.path.name == "step_000008.png"
     assert "g_total" in d.loss_plot.series() and len(d.loss_plot.series()["g_total"][0]) >= 8
@@ -110,6 +112,7 @@ def test_background_reattach_cancel_and_resume(qtbot, make_dialog, shared_data, 
     first = make_dialog()
     first.show()
     _setup_tiny(qtbot, first, shared_data, "Resumed Munch", steps=400)
+    first.marks_combo.setCurrentIndex(first.marks_combo.findData("strokes"))  # no critic: only the run matters
     assert first.start_training()
     qtbot.waitUntil(lambda: first.events_seen.get("progress", 0) >= 2, timeout=RUN_TIMEOUT_MS)
     run_dir = first.run_dir
@@ -193,3 +196,5 @@ def test_temporal_knob_follows_the_preset_until_the_person_sets_it(make_dialog):
     d.temporal_spin.setValue(3.0)
     d.preset_buttons["quick"].setChecked(True)
     assert d.temporal_spin.value() == 3.0 and d.overrides() == {"w_temporal": 3.0}
+    d.marks_combo.setCurrentIndex(d.marks_combo.findData("planes"))
+    assert d.overrides() == {"w_temporal": 3.0, "marks": "planes"}

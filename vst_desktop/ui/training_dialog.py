@@ -73,6 +73,13 @@ DEVICES = [("", "Automatic (a GPU when there is one)"), ("cpu", "CPU"), ("cuda",
 # The engine's defaults for the two knobs (the presets' stroke_amp and w_temporal): only a changed value is
 # passed on, so the engine stays the single source of its defaults (tests/test_ui_training_presets.py).
 BRUSH_STRENGTH_DEFAULT = 0.35
+# The teacher's mark families (training/texture/marks.py); "auto" lets the folder's style critic choose.
+MARKS = [
+    ("auto", "Automatic (the paintings decide)"),
+    ("strokes", "Strokes along the edges"),
+    ("dabs", "Horizontal dabs"),
+    ("planes", "Flat colour planes"),
+]
 TEMPORAL_DEFAULTS = {"quick": 8.0, "balanced": 10.0, "high": 8.0}
 THUMBS_SHOWN = 40
 THUMB_SIZE = 72
@@ -474,6 +481,12 @@ class TrainingDialog(QDialog):
         self.brush_spin.setToolTip("Higher paints bolder brush strokes; lower keeps more of the photo's own "
                                    "detail. 0 gives the style's colours only.")
         af.addRow("Brush strength:", self.brush_spin)
+        self.marks_combo = QComboBox(adv_body)
+        for key, text in MARKS:
+            self.marks_combo.addItem(text, key)
+        self.marks_combo.setToolTip("Which marks the style paints. Automatic tries each kind on a few photos and "
+                                    "keeps the one the style's own paintings resemble most.")
+        af.addRow("Marks:", self.marks_combo)
         self.temporal_spin = QDoubleSpinBox(adv_body)
         self.temporal_spin.setRange(0.0, 50.0)
         self.temporal_spin.setSingleStep(0.5)
@@ -844,6 +857,8 @@ class TrainingDialog(QDialog):
         out: dict[str, object] = {}
         if abs(self.brush_spin.value() - BRUSH_STRENGTH_DEFAULT) > 1e-9:
             out["stroke_amp"] = round(self.brush_spin.value(), 4)
+        if self.marks_combo.currentData() != MARKS[0][0]:
+            out["marks"] = self.marks_combo.currentData()
         if abs(self.temporal_spin.value() - TEMPORAL_DEFAULTS.get(self.preset(), 0.0)) > 1e-9:
             out["w_temporal"] = round(self.temporal_spin.value(), 4)
         for item in self.extra_edit.text().split():
@@ -917,6 +932,7 @@ class TrainingDialog(QDialog):
         self.run_dir = run_dir
         self.last_event = self.last_progress = None
         self.events_seen = {}
+        self.marks_chosen = ""  # what marks="auto" chose (its log line says why)
         self.installed_style_id = None
         self.end_info = {}
         if clear:
@@ -1010,6 +1026,8 @@ class TrainingDialog(QDialog):
             if self.sample_view.show_file(path):
                 self.sample_caption.setText(f"Latest sample (step {event.get('step', '?')}): photos above, "
                                             "with the style below")
+        elif kind == "marks":
+            self.marks_chosen = str(event.get("chosen", ""))
         elif kind == "checkpoint":
             pass  # the child's own log line says it
         elif kind == "warning":
