@@ -6,6 +6,8 @@ each takes well under a minute of CPU; the timeouts are generous because the tes
 
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -98,6 +100,7 @@ def test_tiny_run_reports_progress_and_installs_a_working_style(qtbot, make_dial
 
     pkg = StyleLibrary().get(style_id)
     assert not pkg.builtin and pkg.meta.name == "Tiny Munch"
+    assert json.loads(pkg.json_path.read_text())["training"]["config"]["marks"] == d.marks_chosen  # resolved
     photo = cv2.imread(str(paths.resources_dir() / "content" / "faces_cc0_001.jpg"))
     frame = cv2.resize(photo, (320, 184))
     out = StyleSession(pkg.onnx_path, prefer_gpu=False).run(frame)

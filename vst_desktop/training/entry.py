@@ -177,6 +177,7 @@ def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report, 
         logged({"event": "done", "status": result.status, "step": result.step, "seconds": result.seconds,
                 "run_dir": str(run_dir), "message": f"interrupted; continue with --resume {run_dir}"})
         return 130
+    config = result.config  # as the run resolved it (marks="auto" -> the family it chose)
     generator = build_generator(config.generator)
     generator.load_state_dict(ckpt.load(result.checkpoint)["EMA"])
     sources, _, _ = scan_training_folders(config.styles_dir, config.content_dir, config.paired)
