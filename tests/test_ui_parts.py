@@ -128,6 +128,22 @@ def test_gallery_lists_original_first_filters_and_navigates(qtbot):
     assert g.current_id() == ""
 
 
+def test_the_style_selected_at_start_up_is_scrolled_fully_into_view(qtbot):
+    g = StyleGallery()
+    qtbot.addWidget(g)
+    g.set_styles([_pkg(f"s{i}", f"Style {i}") for i in range(12)])
+    g.resize(280, 300)
+    g.select_id("s8", notify=False)  # as the window does with the saved style, before it is shown
+    g.show()
+    qtbot.waitExposed(g)
+
+    def fully_visible() -> bool:
+        rect = g.view.visualRect(g._proxy_index_of("s8"))
+        return g.view.viewport().rect().contains(rect)
+
+    qtbot.waitUntil(fully_visible, timeout=2000)
+
+
 def test_banner_shows_each_problem_once_and_can_be_dismissed(qtbot):
     area = BannerArea()
     qtbot.addWidget(area)

@@ -6,7 +6,16 @@ the selection survives typing in the search box whenever the selected style stil
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QIcon, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QStyle, QVBoxLayout, QWidget
 
@@ -141,10 +150,18 @@ class StyleGallery(QWidget):
             self.view.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             self.view.selectionModel().blockSignals(False)
             self.view.scrollTo(idx)
+            # At start-up the icon grid is laid out after this call, which left the selected thumbnail half
+            # scrolled out of view: scroll again once the layout is done.
+            QTimer.singleShot(0, self._scroll_to_current)
             self.view.viewport().update()
         if notify and changed:
             emit(self.style_selected, style_id)
         return True
+
+    def _scroll_to_current(self) -> None:
+        idx = self._proxy_index_of(self._current)
+        if idx.isValid():
+            self.view.scrollTo(idx, QAbstractItemView.ScrollHint.EnsureVisible)
 
     def select_next(self, step: int) -> None:
         """Previous (-1) / next (+1) among the visible styles, wrapping around."""
