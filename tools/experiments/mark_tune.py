@@ -1,12 +1,14 @@
 """Which marks of the stroke teacher move the validated style score on the folders it failed (issue 7):
 Monet (horizontal dabs: `direction`, `contrast_floor`) and Picabia's Udnie (flat colour planes: `passes`).
 
-Like stroke_tune.py: per folder, fit the colour transform, paint 10 content *training* photos with each
-setting, and report texture_gain (the evaluation critic) and content_edge_ssim. Photos from content/val are
+Per folder, fit the colour transform, paint 10 content *training* photos with each setting, and report
+texture_gain (the evaluation critic) and content_edge_ssim. Any other folder gets the edge-stroke grid
+of session 2's search (`EDGE_GRID`, which this script replaced). Photos from content/val are
 never used. `--offset 4` scores another 10 training photos (a check that the winners are not chosen for
 one set of photos); `--sheets DIR` writes photo/painting sheets of each folder's best three settings.
 
     .venv/bin/python tools/experiments/mark_tune.py monet picabia_udnie [--offset 4] [--sheets runs/exp/marks]
+    .venv/bin/python tools/experiments/mark_tune.py van_gogh ukiyo_e   # the edge-stroke grid
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ def _grid(**axes) -> list[dict]:
 
 
 # settings as paint_float keyword arguments; the first of each list is the old teacher's best
+EDGE_GRID = _grid(r=[3], amp=[0.35, 0.5, 0.7, 0.9], length=[3, 4], lines=[0.5, 1.0], width=[1.0])
 GRIDS = {
     "monet": (
-        [dict(r=3, amp=0.9, length=4, lines=0.5)]  # stroke_tune.py's best: TG 0.49, edge SSIM 0.30
+        [dict(r=3, amp=0.9, length=4, lines=0.5)]  # EDGE_GRID's best here: TG 0.49, edge SSIM 0.30
         + _grid(r=[3], amp=[0.2, 0.35], length=[4], direction=[0.0])  # the old detail source, horizontal
         + _grid(r=[3], amp=[0.1], length=[4], direction=[None, 45.0, 90.0], contrast_floor=[0.02])
         + _grid(r=[3], amp=[0.08, 0.1, 0.12], length=[4], direction=[0.0], contrast_floor=[0.02, 0.025, 0.03],
@@ -89,7 +92,8 @@ def main() -> None:
         base = [ct.apply_np(x) for x in rgb]
         colour_only = texture_gain(critic, photos, to_bgr(base))["texture_gain"]
         rows, outs = [], {}
-        for kw in GRIDS[style]:
+        grid = GRIDS.get(style, EDGE_GRID)
+        for kw in grid:
             t1 = time.perf_counter()
             out = to_bgr([paint_float(b, **kw) for b in base])
             ms = (time.perf_counter() - t1) * 1000 / len(base)
@@ -104,7 +108,7 @@ def main() -> None:
         if args.sheets:
             args.sheets.mkdir(parents=True, exist_ok=True)
             for rank, r in enumerate(ok[:3]):
-                kw = next(k for k in GRIDS[style] if all(r.get(a) == k.get(a) for a in KEYS))
+                kw = next(k for k in grid if all(r.get(a) == k.get(a) for a in KEYS))
                 sheet(photos, outs[json.dumps(kw)], args.sheets / f"{style}_best{rank}_o{args.offset}.jpg")
         print(json.dumps({"style": style, "offset": args.offset, "colour_only_tg": colour_only,
                           "s": round(time.time() - t0, 1), "best_with_edge_ssim_ge_0.45": ok[:5]}), flush=True)
