@@ -50,20 +50,12 @@ class MarksChoice:
     why: str
 
 
-def _small(img: np.ndarray) -> np.ndarray:
-    import cv2
-
-    h, w = img.shape[:2]
-    s = min(1.0, SCORE_LONG_SIDE / max(h, w))
-    size = (max(8, int(w * s) // 8 * 8), max(8, int(h * s) // 8 * 8))
-    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
-
-
 def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_images: list[np.ndarray]) -> MarksChoice:
     """The family whose teacher paintings of content photos the folder's critic rates most like its
     paintings, among those with content_edge_ssim >= MIN_EDGE_SSIM. Images: uint8 RGB."""
     from vst_desktop.core.errors import VstError
     from vst_desktop.evaluation import metrics
+    from vst_desktop.evaluation.media import resize_long_side
     from vst_desktop.evaluation.run import critic_for
     from vst_desktop.evaluation.style_score import texture_gain
 
@@ -72,7 +64,8 @@ def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_image
     except (VstError, OSError, ValueError) as e:  # no photos for the critic, images too small...
         return MarksChoice("strokes", {}, f"the style critic could not be trained ({e}); default strokes")
     step = max(1, len(content_images) // SCORE_PHOTOS)
-    photos = [_small(img) for img in content_images[::step][:SCORE_PHOTOS]]
+    photos = [resize_long_side(img, min(SCORE_LONG_SIDE, max(img.shape[:2])))  # never upscaled
+              for img in content_images[::step][:SCORE_PHOTOS]]
     ct = fit_colour_transform(sample_pixels(content_images, seed=cfg.seed), sample_pixels(style_images, seed=cfg.seed),
                               cfg.colour_strength)
     base = [ct.apply_np(p.astype(np.float32) / 255.0) for p in photos]

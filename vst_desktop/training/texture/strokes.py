@@ -222,15 +222,14 @@ class StrokeTeacher:
     def __init__(self, r: int = 6, amp: float = 0.2, length: int = 10, lines: float = 0.0,
                  width: float = 1.0, workers: int = 1, direction: float | None = None,
                  contrast_floor: float | None = None, passes: int = 1) -> None:
-        self.r, self.amp, self.length, self.lines, self.width = r, amp, length, lines, width
-        self.marks = {"direction": direction, "contrast_floor": contrast_floor, "passes": passes}
+        self.settings = dict(r=r, amp=amp, length=length, lines=lines, width=width, direction=direction,
+                             contrast_floor=contrast_floor, passes=passes)  # paint_float's keywords
         # OpenCV releases the GIL: on a many-core machine (a GPU box) the crops are painted in parallel,
         # so the teacher does not starve the GPU. Each crop's painting is independent of the others.
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="teacher") if workers > 1 else None
 
     def _paint(self, x: np.ndarray) -> np.ndarray:
-        return paint_float(np.ascontiguousarray(x.transpose(1, 2, 0)), self.r, self.amp, self.length,
-                           self.lines, self.width, **self.marks)
+        return paint_float(np.ascontiguousarray(x.transpose(1, 2, 0)), **self.settings)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         out = list(self._pool.map(self._paint, batch)) if self._pool else [self._paint(x) for x in batch]
