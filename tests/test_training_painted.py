@@ -13,6 +13,7 @@ from vst_desktop.training.data import load_training_data
 from vst_desktop.training.loop import DistInfo, Trainer
 from vst_desktop.training.models import build_generator
 from vst_desktop.training.presets import PRESETS, make_config
+from vst_desktop.training.texture.marks import generator_stages, teacher_settings
 from vst_desktop.training.texture.strokes import StrokeTeacher
 from vst_desktop.training.texture.views import grey, highpass
 
@@ -83,10 +84,40 @@ def test_trainer_targets_are_the_teachers_painting_of_the_colour_transformed_cro
     assert data.val_targets is not None and data.val_targets.shape == data.val_inputs.shape
 
 
-@pytest.mark.parametrize("size", ["painter", "quality"])
+def test_the_planes_generator_flattens_regions_and_keeps_their_edges(coffee):
+    """Udnie's planes are built into the generator (a soft Kuwahara stage): a fresh generator, whose residual
+    is still zero, already flattens textures like the teacher while edges stay sharper than under a blur
+    that removes as much texture; strength 0 gives the palette alone."""
+    stages = generator_stages(make_config("quick", marks="planes"))
+    assert stages and not generator_stages(make_config("quick", marks="strokes"))
+    assert not generator_stages(make_config("quick", marks="planes", paired=True))
+    g = build_generator("painter", **stages)
+    x = torch.from_numpy(np.ascontiguousarray(coffee.transpose(2, 0, 1)[None]))
+    with torch.no_grad():
+        flat, none = g(x), g(x, 0.0)
+    assert torch.equal(none, x)  # identity colour stage at strength 0: the photo itself
+    hp = lambda a: highpass(grey(a), 3.0).abs().mean()  # noqa: E731
+    teacher = torch.from_numpy(StrokeTeacher(**teacher_settings(make_config("quick", marks="planes")))(x.numpy()))
+    assert hp(flat) < 0.8 * hp(x) and hp(teacher) < 0.8 * hp(x)
+
+    def edge_strength(a):  # the 1% strongest grey gradients: the outlines of the regions
+        gx = grey(a)[..., :, 1:] - grey(a)[..., :, :-1]
+        return torch.quantile(gx.abs().flatten(), 0.99)
+
+    blurred, k = x, 3
+    while hp(blurred) > hp(flat):  # a box blur just strong enough to remove as much texture
+        blurred = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(x, (k // 2,) * 4, mode="reflect"), k, 1)
+        k += 2
+    assert edge_strength(flat) > 1.3 * edge_strength(blurred)
+
+
+@pytest.mark.parametrize("size", ["painter", "quality", "painter+planes"])
 def test_colour_stage_and_head_survive_export(tmp_path, size):
     torch.manual_seed(3)
-    g = build_generator(size)
+    if size == "painter+planes":
+        g = build_generator("painter", **generator_stages(make_config("quick", marks="planes")))
+    else:
+        g = build_generator(size)
     g.colour.set_transform([[0.8, 0.3, 0.0], [0.1, 0.7, 0.2], [0.0, 0.2, 0.6]], [0.05, -0.02, 0.1])
     torch.nn.init.normal_(g.last_conv.weight, std=0.2)
     torch.nn.init.normal_(g.last_conv.bias, std=0.05)

@@ -169,6 +169,7 @@ def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report, 
     from vst_desktop.training.export import build_package, install_package
     from vst_desktop.training.models import build_generator
     from vst_desktop.training.run import train
+    from vst_desktop.training.texture.marks import generator_stages
 
     result = train(config, run_dir, resume=run_dir if args.resume else None, progress=report)
     if not result.is_main:
@@ -178,7 +179,7 @@ def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report, 
                 "run_dir": str(run_dir), "message": f"interrupted; continue with --resume {run_dir}"})
         return 130
     config = result.config  # as the run resolved it (marks="auto" -> the family it chose)
-    generator = build_generator(config.generator)
+    generator = build_generator(config.generator, **generator_stages(config))
     generator.load_state_dict(ckpt.load(result.checkpoint)["EMA"])
     sources, _, _ = scan_training_folders(config.styles_dir, config.content_dir, config.paired)
     files = [p for pair in sources for p in pair] if config.paired else sources

@@ -47,6 +47,8 @@ class BgrUint8Generator(nn.Module):
                 g.colour.matrix.copy_(g.colour.matrix.flip(0).flip(1))
                 g.colour.bias.copy_(g.colour.bias.flip(0) * 255.0)
                 g.colour.top = 255.0
+            if g.flatten is not None:  # its variance floor is in pixel units
+                g.flatten.top = 255.0
             stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255]
             stem.weight.copy_(stem.weight.flip(1) / 255.0)
             head = g.last_conv  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units

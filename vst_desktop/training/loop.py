@@ -39,7 +39,7 @@ from vst_desktop.training.progress import (
     collapse_score,
 )
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
-from vst_desktop.training.texture.marks import teacher_settings
+from vst_desktop.training.texture.marks import generator_stages, teacher_settings
 from vst_desktop.training.texture.strokes import StrokeTeacher
 
 
@@ -84,7 +84,7 @@ class GeneratorStep(nn.Module):
             flow = losses.random_smooth_flow(n, *content.shape[2:], cfg.temporal_max_shift, content.device)
             moved = losses.warp(content, flow) + cfg.temporal_noise * torch.randn_like(content)
             batch.append(moved)
-        x = g.prepare(torch.cat(batch))
+        x = g.base(torch.cat(batch))
         r, feats = g.residual(x)
         out = x + g.upsample_residual(r)
         fake = out[:n]
@@ -134,7 +134,7 @@ class Trainer:
 
         # Same seed on every rank: identical initial weights (DDP would broadcast them anyway).
         torch.manual_seed(cfg.seed)
-        self.generator = build_generator(cfg.generator).to(device)
+        self.generator = build_generator(cfg.generator, **generator_stages(cfg)).to(device)
         if self.generator.colour is not None and self.teacher is not None:
             ct = fit_colour_transform(sample_pixels(data.content.images, seed=cfg.seed),
                                       sample_pixels(data.style.images, seed=cfg.seed), cfg.colour_strength)

@@ -12,6 +12,7 @@ Images are float RGB in [0, 1], NCHW.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -33,6 +34,11 @@ class GeneratorSpec:
     # but costs 7.3 ms against about 3 ms in onnxruntime at 640x360: its DepthToSpace alone takes 4 ms.)
     head: str = "half"
     colour_stage: bool = False  # a fixed colour transform in front (the painted recipe fits it in closed form)
+    # A fixed flat-colour-planes stage after the colour stage (the painted recipe's `planes` marks): Kuwahara
+    # radius and passes, 0 = none. Set per run by `build_generator`, not by the named sizes.
+    flatten_radius: int = 0
+    flatten_passes: int = 0
+    flatten_scale: int = 1  # 2: flattened at half resolution (4x cheaper), then upsampled
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
@@ -70,6 +76,53 @@ class ColourStage(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = F.conv2d(x, self.matrix.view(3, 3, 1, 1), self.bias)
         return y.clamp(0.0, self.top)
+
+
+class FlattenStage(nn.Module):
+    """Flat colour planes that keep their edges: a soft 4-sector Kuwahara filter, applied `passes` times.
+
+    Each pixel takes the mean colour of the four (r+1)x(r+1) windows that have it as a corner, weighted by
+    variance^(-sharpness/2) (the generalised Kuwahara of Papari et al. 2007) instead of the hard
+    lowest-variance pick: differentiable, exportable, and steadier on video (docs/training.md, experiment
+    log 9: the hard pick flickers at ewarp 2.5 raw, this one at 1.1). The small residual network could not
+    learn the per-pixel choice from the planes teacher (TG -0.03), so it is built in, like the colour
+    stage. No weights; `top` is the pixel scale (the exporter sets 255), which sets the variance floor.
+    """
+
+    def __init__(self, radius: int, passes: int, sharpness_doublings: int = 3, scale: int = 1) -> None:
+        super().__init__()
+        self.radius, self.passes, self.sharpness_doublings, self.scale = radius, passes, sharpness_doublings, scale
+        self.top = 1.0
+
+    def _once(self, x: torch.Tensor) -> torch.Tensor:
+        r = self.radius
+        h, w = x.shape[2:]
+        # Grey as the channel mean (a 1x1 conv: fast in onnxruntime, and the same for RGB and BGR order).
+        g = F.conv2d(x, x.new_full((1, 3, 1, 1), 1.0 / 3.0))
+        # Mean colour, mean grey and mean square grey over every (r+1)^2 window in one pooling call; window
+        # (y, x) of the padded image is the sector whose top-left corner is pixel (y - r, x - r).
+        stats = F.avg_pool2d(F.pad(torch.cat([x, g, g * g], 1), (r, r, r, r), mode="reflect"), r + 1, stride=1)
+        mean, gm, gsq = stats[:, :3], stats[:, 3:4], stats[:, 4:5]
+        var = gsq - gm * gm + 1e-4 * self.top * self.top  # plus a floor: flat sectors tie instead of dividing by 0
+        sectors = [(dy, dx) for dy in (0, r) for dx in (0, r)]
+        vars_ = [var[..., dy:dy + h, dx:dx + w] for dy, dx in sectors]
+        least = torch.minimum(torch.minimum(vars_[0], vars_[1]), torch.minimum(vars_[2], vars_[3]))
+        total, norm = 0.0, 0.0
+        for (dy, dx), v in zip(sectors, vars_, strict=True):
+            wt = least / v  # in (0, 1]: 1 for the flattest sector; then to the power sharpness / 2
+            for _ in range(self.sharpness_doublings):
+                wt = wt * wt  # squarings, not Pow: 4x faster in onnxruntime
+            total = total + wt * mean[..., dy:dy + h, dx:dx + w]
+            norm = norm + wt
+        return total / norm
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.avg_pool2d(x, self.scale) if self.scale > 1 else x
+        for _ in range(self.passes):
+            y = self._once(y)
+        if self.scale > 1:
+            y = F.interpolate(y, scale_factor=float(self.scale), mode="bilinear", align_corners=False)
+        return y
 
 
 def _act() -> nn.Module:
@@ -114,6 +167,8 @@ class Generator(nn.Module):
         self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
         self.up = _sep_conv(c2, c1)
         self.colour = ColourStage() if spec.colour_stage else None
+        self.flatten = (FlattenStage(spec.flatten_radius, spec.flatten_passes, scale=spec.flatten_scale)
+                        if spec.flatten_radius > 0 and spec.flatten_passes > 0 else None)
         if spec.head == "subpixel":
             self.head = nn.Sequential(_sep_conv(c1, c1), nn.ConvTranspose2d(c1, 3, 2, stride=2))
         elif spec.head == "full":
@@ -130,8 +185,13 @@ class Generator(nn.Module):
         return [m for m in self.head if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
 
     def prepare(self, x: torch.Tensor) -> torch.Tensor:
-        """The base image the residual is added to: the input, or its colour transform."""
+        """The input after the colour stage (what the stroke teacher paints)."""
         return x if self.colour is None else self.colour(x)
+
+    def base(self, x: torch.Tensor) -> torch.Tensor:
+        """The image the residual is added to: the prepared input, flattened into planes when asked."""
+        x = self.prepare(x)
+        return x if self.flatten is None else self.flatten(x)
 
     @property
     def feature_channels(self) -> list[int]:
@@ -173,17 +233,20 @@ class Generator(nn.Module):
 
     def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
         x = self.prepare(x)
+        if self.flatten is not None:  # strength fades the planes too: at 0, the palette alone
+            x = x + strength * (self.flatten(x) - x)
         r, _ = self.residual(x)
         # Strength scales the residual before upsampling: 4x fewer multiplications at inference.
         return x + self.upsample_residual(strength * r)
 
 
-def build_generator(size: str) -> Generator:
+def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:
         raise ValueError(f"unknown generator size {size!r}; choose from {sorted(GENERATOR_SIZES)}") from None
-    return Generator(spec)
+    return Generator(dataclasses.replace(spec, flatten_radius=flatten_radius, flatten_passes=flatten_passes,
+                                         flatten_scale=flatten_scale))
 
 
 class PatchDiscriminator(nn.Module):
