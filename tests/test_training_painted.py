@@ -10,7 +10,7 @@ from _helpers import coffee_photo
 
 from vst_desktop.training import export
 from vst_desktop.training.data import load_training_data
-from vst_desktop.training.loop import DistInfo, Trainer
+from vst_desktop.training.loop import DistInfo, GeneratorStep, Trainer
 from vst_desktop.training.models import build_generator
 from vst_desktop.training.presets import PRESETS, make_config
 from vst_desktop.training.texture.marks import generator_stages, teacher_settings
@@ -109,6 +109,22 @@ def test_the_planes_generator_flattens_regions_and_keeps_their_edges(coffee):
         blurred = torch.nn.functional.avg_pool2d(torch.nn.functional.pad(x, (k // 2,) * 4, mode="reflect"), k, 1)
         k += 2
     assert edge_strength(flat) > 1.3 * edge_strength(blurred)
+
+
+def test_the_temporal_term_does_not_charge_the_network_for_the_planes_own_flicker(coffee):
+    """With the planes stage, the temporal reference moves with the stage's own change: a network that adds
+    nothing (zero residual) costs what it costs without the stage (only the input noise), instead of being
+    pushed to blur the plane borders away."""
+    x = torch.from_numpy(np.ascontiguousarray(coffee.transpose(2, 0, 1)[None]))
+    costs = {}
+    for name, stages in (("plain", {}), ("planes", generator_stages(make_config("quick", marks="planes")))):
+        cfg = make_config("quick", marks="planes")
+        step = GeneratorStep(build_generator("painter", **stages), None, cfg, use_identity=False, use_temporal=True)
+        torch.manual_seed(5)  # the same random flow and noise for both
+        _, extras = step(x, None)
+        costs[name] = float(torch.nn.functional.l1_loss(extras["temporal_out"], extras["temporal_ref"]))
+    assert costs["planes"] == pytest.approx(costs["plain"], rel=1e-3, abs=1e-5)
+    assert costs["plain"] > 0  # the input noise is still charged
 
 
 @pytest.mark.parametrize("size", ["painter", "quality", "painter+planes"])

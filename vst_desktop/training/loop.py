@@ -84,7 +84,8 @@ class GeneratorStep(nn.Module):
             flow = losses.random_smooth_flow(n, *content.shape[2:], cfg.temporal_max_shift, content.device)
             moved = losses.warp(content, flow) + cfg.temporal_noise * torch.randn_like(content)
             batch.append(moved)
-        x = g.base(torch.cat(batch))
+        prepared = g.prepare(torch.cat(batch))
+        x = prepared if g.flatten is None else g.flatten(prepared)
         r, feats = g.residual(x)
         out = x + g.upsample_residual(r)
         fake = out[:n]
@@ -92,7 +93,14 @@ class GeneratorStep(nn.Module):
         if self.use_identity:
             extras["identity_in"], extras["identity_out"] = x[n:2 * n], out[n:2 * n]
         if self.use_temporal:
-            extras["temporal_out"], extras["temporal_ref"] = out[-n:], losses.warp(fake, flow)
+            ref = losses.warp(fake, flow)
+            if g.flatten is not None:
+                # The fixed planes stage moves its plane borders a little as the picture moves; the network
+                # is charged for the flicker it adds, not for that (it learned to blur it away instead:
+                # docs/training.md, experiment log 9).
+                change = x - prepared
+                ref = ref + change[-n:] - losses.warp(change[:n], flow)
+            extras["temporal_out"], extras["temporal_ref"] = out[-n:], ref
         if self.nce_heads is not None:
             feats_real = [f[:n] for f in feats]
             feats_fake = g.encode(fake)

@@ -188,11 +188,6 @@ class Generator(nn.Module):
         """The input after the colour stage (what the stroke teacher paints)."""
         return x if self.colour is None else self.colour(x)
 
-    def base(self, x: torch.Tensor) -> torch.Tensor:
-        """The image the residual is added to: the prepared input, flattened into planes when asked."""
-        x = self.prepare(x)
-        return x if self.flatten is None else self.flatten(x)
-
     @property
     def feature_channels(self) -> list[int]:
         """Channels of the layers `encode` returns (PatchNCE builds its projection heads from these)."""
