@@ -8,6 +8,7 @@ import pytest
 import torch
 from _helpers import coffee_photo
 
+from vst_desktop.styles.validate import validate_onnx
 from vst_desktop.training import export
 from vst_desktop.training.data import load_training_data
 from vst_desktop.training.loop import DistInfo, GeneratorStep, Trainer
@@ -138,6 +139,7 @@ def test_colour_stage_and_head_survive_export(tmp_path, size):
     torch.nn.init.normal_(g.last_conv.weight, std=0.2)
     torch.nn.init.normal_(g.last_conv.bias, std=0.05)
     path = export.export_onnx(g, tmp_path / "p.onnx")
+    validate_onnx(path)  # the style library's contract (the planes stage once lost the output's shape)
     frames = export.parity_frames()
     assert export.check_parity(g, path, frames) <= export.PARITY_TOLERANCE
     session = export.onnx_session(path)

@@ -54,6 +54,12 @@ GRIDS = {
         + _grid(r=[4], amp=[0.0, 0.05], passes=[2], lines=[0.0, 0.25])[1:]
     ),
 }
+# Flat planes with ink outlines (cells and lead lines, a cartoon's flat colours): `--grid outlined_planes`
+NAMED_GRIDS = {
+    "edge": EDGE_GRID,
+    "outlined_planes": ([dict(r=4, amp=0.0, passes=2)]
+                        + _grid(r=[3, 4], amp=[0.0], passes=[1, 2], lines=[0.5, 1.0])),
+}
 
 
 def sheet(photos: list[np.ndarray], outs: list[np.ndarray], path: Path, idx=(0, 3, 6), crop: int = 200) -> None:
@@ -74,6 +80,7 @@ def main() -> None:
     ap.add_argument("styles", nargs="*", default=list(GRIDS))
     ap.add_argument("--offset", type=int, default=0, help="which 10 training photos: files[offset::9][:10]")
     ap.add_argument("--sheets", type=Path, default=None)
+    ap.add_argument("--grid", choices=sorted(NAMED_GRIDS), default=None, help="this grid for every folder")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     photo_files = image_files(default_train_photos_dir())[args.offset::9][:10]
@@ -92,7 +99,7 @@ def main() -> None:
         base = [ct.apply_np(x) for x in rgb]
         colour_only = texture_gain(critic, photos, to_bgr(base))["texture_gain"]
         rows, outs = [], {}
-        grid = GRIDS.get(style, EDGE_GRID)
+        grid = NAMED_GRIDS[args.grid] if args.grid else GRIDS.get(style, EDGE_GRID)
         for kw in grid:
             t1 = time.perf_counter()
             out = to_bgr([paint_float(b, **kw) for b in base])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import onnx
 import onnxruntime as ort
 import torch
 from torch import nn
@@ -77,7 +78,25 @@ def export_onnx(generator: Generator, path: Path) -> Path:
                           output_names=["stylized"], opset_version=OPSET, dynamo=False,
                           dynamic_axes={"frame": {1: "height", 2: "width"},
                                         "stylized": {1: "height", 2: "width"}})
+    _declare_output_shape(path)
     return path
+
+
+def _declare_output_shape(path: Path) -> None:
+    """Write the output's shape, [1, height, width, 3], into the graph. The exporter's shape inference
+    loses it when the graph slices by computed sizes (the planes stage), and the style contract needs it."""
+    model = onnx.load(str(path))
+    dims = model.graph.output[0].type.tensor_type.shape.dim
+    if len(dims) == 4 and dims[0].HasField("dim_value") and dims[3].HasField("dim_value"):
+        return
+    del dims[:]
+    for value in (1, "height", "width", 3):
+        d = dims.add()
+        if isinstance(value, int):
+            d.dim_value = value
+        else:
+            d.dim_param = value
+    onnx.save(model, str(path))
 
 
 def torch_reference(generator: Generator, bgr: np.ndarray, strength: float = 1.0) -> np.ndarray:
