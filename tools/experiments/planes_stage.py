@@ -40,7 +40,7 @@ def soft_kuwahara(x: torch.Tensor, r: int, q: float) -> torch.Tensor:
 
 
 def main() -> None:
-    folder = sys.argv[1]  # --first, --second: also the variants of earlier measurements
+    folder = sys.argv[1]  # --first ... --fourth: also the variants of earlier measurements
     cfg = make_config("quick", styles_dir=folder)
     data = load_training_data(cfg.styles_dir, cfg.content_dir, False, cfg.crop_size, tuple(cfg.scale_jitter),
                               cfg.max_image_side, 2, content_pixel_scale=True)
@@ -76,7 +76,17 @@ def main() -> None:
                 return out(st(t)[0].permute(1, 2, 0).numpy())
         return run
 
+    def hard_r(r, passes):
+        def run(bgr):
+            y = colour(bgr)
+            for _ in range(passes):
+                y = kuwahara(y, r)
+            return out(y)
+        return run
+
     cases = {"colour": lambda bgr: out(colour(bgr)), "hard_r4x2": hard}
+    for r, passes in ((2, 3), (2, 4), (3, 2)):
+        cases[f"hard_r{r}x{passes}"] = hard_r(r, passes)
     if "--first" in sys.argv:
         for q in (4.0, 8.0, 16.0):
             cases[f"soft_q{q:g}_r4x2"] = soft(q)
@@ -86,9 +96,17 @@ def main() -> None:
         cases["stage_half_r2x2"] = stage(radius=2, passes=2, scale=2)
         cases["stage_half_r3x2"] = stage(radius=3, passes=2, scale=2)
         cases["stage_half_r2x3"] = stage(radius=2, passes=3, scale=2)
-    cases["stage_half_r2x2_q16"] = stage(radius=2, passes=2, scale=2, sharpness_doublings=3)
-    cases["stage_half_r2x3_q16"] = stage(radius=2, passes=3, scale=2, sharpness_doublings=3)
-    cases["stage_half_r2x4_q16"] = stage(radius=2, passes=4, scale=2, sharpness_doublings=3)
+    if "--third" in sys.argv:
+        cases["stage_half_r2x2_q16"] = stage(radius=2, passes=2, scale=2, sharpness_doublings=3)
+        cases["stage_half_r2x3_q16"] = stage(radius=2, passes=3, scale=2, sharpness_doublings=3)
+        cases["stage_half_r2x4_q16"] = stage(radius=2, passes=4, scale=2, sharpness_doublings=3)
+    # smaller planes: faces on soft webcam frames lost their eyes and mouth at radius 2 (half resolution)
+    if "--fourth" in sys.argv:
+        for passes in (3, 5, 8):
+            cases[f"stage_half_r1x{passes}_q16"] = stage(radius=1, passes=passes, scale=2, sharpness_doublings=3)
+        cases["stage_full_r2x3_q16"] = stage(radius=2, passes=3, sharpness_doublings=3)
+    cases["stage_half_r1x4_q16"] = stage(radius=1, passes=4, scale=2, sharpness_doublings=3)
+    cases["stage_half_r1x3_q32"] = stage(radius=1, passes=3, scale=2, sharpness_doublings=4)
     for name, fn in cases.items():
         t0 = time.time()
         res = evaluate_style(fn, folder, timing=False)

@@ -5,7 +5,8 @@ water scenes are horizontal dabs over every textured area, Picabia's Udnie is fl
 teacher for all of them made Monet and Udnie fail (docs/training.md, experiment log 3 and 7). Before
 step 0, the painted recipe paints a few content photos with each family, scores them with the folder's
 painting-vs-photo critic (the evaluation metric, trained on content photos only), and keeps the family
-that looks most like the folder's paintings while the content stays readable. The choice is written into
+that looks most like the folder's paintings while the content stays readable (the default strokes unless
+another family is clearly better, by SWITCH_MARGIN). The choice is written into
 the run's config, so a resumed run keeps it.
 """
 
@@ -28,16 +29,23 @@ DEFAULT_AMP = 0.35  # the presets' stroke_amp: "brush strength" is relative to i
 MIN_EDGE_SSIM = 0.5  # a family that loses more of the photo's structure is not chosen (acceptance: 0.45)
 SCORE_PHOTOS = 10
 SCORE_LONG_SIDE = 384
-PLANES_RADIUS, PLANES_PASSES = 4, 2  # the planes family's Kuwahara, in the teacher and the generator
+# The planes family's Kuwahara teacher. Radius 2, 3 passes rather than radius 4, 2 passes (style score 0.65
+# against 0.77 on Udnie): at radius 4 faces on soft webcam frames lost their eyes and mouth to square
+# blocks (docs/training.md, experiment log 9).
+PLANES_RADIUS, PLANES_PASSES = 2, 3
+# Another family replaces the default strokes only when it scores this much higher: on a one-image folder's
+# quadrant critic, Stained Glass's planes beat strokes by 0.03 and the planes student then scored 0.05
+# against the strokes student's 0.25 (docs/training.md, experiment log 9).
+SWITCH_MARGIN = 0.1
 
 
 def generator_stages(cfg: TrainConfig) -> dict:
     """`build_generator` keyword arguments for the config's mark family. The planes family builds its
     flattening into the generator: the residual network alone does not learn it (docs/training.md, log 9)."""
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "planes":
-        # At half resolution (radius 2, 3 passes: 6 ms at 640x360 against 38 ms at full resolution), so the
-        # network's residual learns the sharp plane edges (teacher: full resolution, radius 4, 2 passes).
-        return dict(flatten_radius=2, flatten_passes=3, flatten_scale=2)
+        # The teacher's planes at half resolution (radius 1 there is radius 2 here; 8-10 ms at 640x360, about
+        # 38 ms more at full resolution); the network's residual learns the sharper plane borders.
+        return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
     return {}
 
 
@@ -46,7 +54,7 @@ def teacher_settings(cfg: TrainConfig) -> dict:
     if cfg.marks == "dabs":  # short horizontal dabs at a unit local contrast, no outlines (Monet)
         return dict(r=cfg.stroke_radius, amp=0.1 * cfg.stroke_amp / DEFAULT_AMP, length=cfg.stroke_length,
                     lines=0.0, width=1.25, direction=0.0, contrast_floor=0.03, passes=1)
-    if cfg.marks == "planes":  # Kuwahara twice: flat colour planes, no strokes, no outlines (Udnie)
+    if cfg.marks == "planes":  # Kuwahara, repeated: flat colour planes, no strokes, no outlines (Udnie)
         return dict(r=PLANES_RADIUS, amp=0.0, length=cfg.stroke_length, lines=0.0, width=1.0, passes=PLANES_PASSES)
     # "strokes" (and "auto" before it is resolved): the config's own values, strokes along the edges
     return dict(r=cfg.stroke_radius, amp=cfg.stroke_amp, length=cfg.stroke_length, lines=cfg.stroke_lines,
@@ -63,7 +71,8 @@ class MarksChoice:
 
 def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_images: list[np.ndarray]) -> MarksChoice:
     """The family whose teacher paintings of content photos the folder's critic rates most like its
-    paintings, among those with content_edge_ssim >= MIN_EDGE_SSIM. Images: uint8 RGB."""
+    paintings, among those with content_edge_ssim >= MIN_EDGE_SSIM; strokes unless another beats it by
+    SWITCH_MARGIN. Images: uint8 RGB."""
     from vst_desktop.core.errors import VstError
     from vst_desktop.evaluation import metrics
     from vst_desktop.evaluation.media import resize_long_side
@@ -89,9 +98,17 @@ def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_image
         tg = texture_gain(critic, photos_bgr, outs)["texture_gain"]
         ssim = float(np.mean([metrics.content_edge_ssim(p, o) for p, o in zip(photos_bgr, outs, strict=True)]))
         scores[family] = {"texture_gain": round(float(tg), 3), "content_edge_ssim": round(ssim, 3)}
+    return pick_family(scores)
+
+
+def pick_family(scores: dict[str, dict[str, float]]) -> MarksChoice:
+    """The decision of `choose_marks` from its per-family scores (texture_gain, content_edge_ssim)."""
     usable = [f for f in FAMILIES if scores[f]["content_edge_ssim"] >= MIN_EDGE_SSIM
               and np.isfinite(scores[f]["texture_gain"])]
     if not usable:
         return MarksChoice("strokes", scores, "no family kept the content readable; default strokes")
     best = max(usable, key=lambda f: scores[f]["texture_gain"])
+    if best != "strokes" and "strokes" in usable and \
+            scores[best]["texture_gain"] < scores["strokes"]["texture_gain"] + SWITCH_MARGIN:
+        return MarksChoice("strokes", scores, f"no family beats the default strokes by {SWITCH_MARGIN} or more")
     return MarksChoice(best, scores, f"highest style score among {', '.join(usable)}")
