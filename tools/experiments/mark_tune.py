@@ -59,6 +59,11 @@ NAMED_GRIDS = {
     "edge": EDGE_GRID,
     "outlined_planes": ([dict(r=4, amp=0.0, passes=2)]
                         + _grid(r=[3, 4], amp=[0.0], passes=[1, 2], lines=[0.5, 1.0])),
+    # Edge strokes drawn from the detail at a unit *local* contrast (a fixed scale) instead of the detail
+    # scaled per image to unit std: a per-image statistic is out of reach of a per-pixel student, which then
+    # under-paints soft webcam frames (docs/training.md, experiment log 9).
+    "local_edge": ([dict(r=3, amp=0.35, length=4, lines=0.5)]
+                   + _grid(r=[3], amp=[0.1, 0.15, 0.2], length=[4], lines=[0.5], contrast_floor=[0.02, 0.03])),
 }
 
 

@@ -84,7 +84,7 @@ class FlattenStage(nn.Module):
     Each pixel takes the mean colour of the four (r+1)x(r+1) windows that have it as a corner, weighted by
     variance^(-sharpness/2) (the generalised Kuwahara of Papari et al. 2007) instead of the hard
     lowest-variance pick: differentiable, exportable, and steadier on video (docs/training.md, experiment
-    log 9: the hard pick flickers at ewarp 2.5 raw, this one at 1.1). The small residual network could not
+    log 9: at radius 4 the hard pick flickers at raw ewarp 2.5, the soft one at 1.1). The small residual network could not
     learn the per-pixel choice from the planes teacher (TG -0.03), so it is built in, like the colour
     stage. No weights; `top` is the pixel scale (the exporter sets 255), which sets the variance floor.
     """
