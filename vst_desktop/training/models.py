@@ -82,7 +82,8 @@ class FlattenStage(nn.Module):
     """Flat colour planes that keep their edges: a soft 4-sector Kuwahara filter, applied `passes` times.
 
     Each pixel takes the mean colour of the four (r+1)x(r+1) windows that have it as a corner, weighted by
-    variance^(-sharpness/2) (the generalised Kuwahara of Papari et al. 2007) instead of the hard
+    (least variance / its variance)^(2^sharpness_doublings) (the generalised Kuwahara of Papari et al.
+    2007) instead of the hard
     lowest-variance pick: differentiable, exportable, and steadier on video (docs/training.md, experiment
     log 9: at radius 4 the hard pick flickers at raw ewarp 2.5, the soft one at 1.1). The small residual network could not
     learn the per-pixel choice from the planes teacher (TG -0.03), so it is built in, like the colour
