@@ -1,4 +1,9 @@
-"""Logging: a rotating file in the log folder for everything, stderr for warnings."""
+"""Logging: a rotating file in the log folder for everything, stderr for warnings.
+
+Tracebacks go to the file only (stderr gets them with --verbose): a person at the console reads one line
+saying what happened and where the details are. A record logged with `extra={"file_only": True}` stays
+out of stderr altogether, for messages the caller already tells the person in its own words.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,13 @@ from pathlib import Path
 from vst_desktop.core import paths
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _OneLineFormatter(logging.Formatter):
+    """'LEVEL: message', without the traceback or stack that the file keeps."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname}: {record.getMessage()}"
 
 
 def setup_logging(verbose: bool = False, log_file: Path | None = None) -> Path:
@@ -27,7 +39,8 @@ def setup_logging(verbose: bool = False, log_file: Path | None = None) -> Path:
     file_handler._vst = True  # type: ignore[attr-defined]
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s") if verbose else _OneLineFormatter())
+    console.addFilter(lambda record: not getattr(record, "file_only", False))
     console._vst = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
     root.addHandler(console)

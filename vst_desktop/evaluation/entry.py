@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vst_desktop.core.argtypes import positive_int, unit_interval
 from vst_desktop.core.errors import SourceError
 
 
@@ -17,8 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--photos", help="photos to stylize (default: ../shared/data/content/val)")
     parser.add_argument("--styles-folder", help="the style's image folder, for texture and colour gains "
                         "(default: the folder it was trained on, from its JSON)")
-    parser.add_argument("--strength", type=float, default=1.0)
-    parser.add_argument("--frames", type=int, default=16, help="frames per clip (default 16)")
+    parser.add_argument("--strength", type=unit_interval, default=1.0)
+    parser.add_argument("--frames", type=positive_int, default=16, help="frames per clip (default 16)")
     parser.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
     parser.add_argument("--no-stabilize", action="store_true", help="measure flicker without the temporal "
                         "stabiliser the app applies (ewarp_ratio_raw is reported either way)")

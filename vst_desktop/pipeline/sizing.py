@@ -23,12 +23,18 @@ def fit_height(frame_size: tuple[int, int], height: int) -> tuple[int, int]:
     return round8(w * height / h), round8(height)
 
 
+# Sizes a user may ask for: below 32 px a generator has nothing left to paint, above 8K (7680x4320) one
+# frame's buffers alone pass a gigabyte.
+MIN_SIDE, MAX_WIDTH, MAX_HEIGHT = 32, 7680, 4320
+
+
 def parse_size(text: str) -> tuple[int, int]:
-    """'640x360' -> (640, 360); raises ValueError with the expected format."""
+    """'640x360' -> (640, 360); raises ValueError saying the expected format and range."""
     try:
-        w, h = (int(p) for p in text.lower().split("x"))
+        w, h = (int(p) for p in text.strip().lower().split("x"))
     except ValueError as exc:
-        raise ValueError(f"size must look like 640x360, got {text!r}") from exc
-    if w <= 0 or h <= 0:
-        raise ValueError(f"size must be positive, got {text!r}")
+        raise ValueError(f"size must look like 640x360 (width x height in pixels), got {text!r}") from exc
+    if not (MIN_SIDE <= w <= MAX_WIDTH and MIN_SIDE <= h <= MAX_HEIGHT):
+        raise ValueError(f"size {w}x{h} is out of range: width {MIN_SIDE}-{MAX_WIDTH} and height "
+                         f"{MIN_SIDE}-{MAX_HEIGHT} pixels")
     return w, h

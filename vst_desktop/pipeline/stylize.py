@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -14,6 +15,14 @@ from vst_desktop.capture.video import iter_video_frames, probe_video
 from vst_desktop.core.errors import SourceError, VstError
 from vst_desktop.core.frame import Frame
 from vst_desktop.inference.session import StyleSession
+from vst_desktop.pipeline.outputs import (
+    IMAGE_OUTPUT_EXTS,
+    check_image_output,
+    check_output_folder,
+    refuse_input_as_output,
+    video_output,
+    written_atomically,
+)
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import fit_height
 from vst_desktop.recording.audio_mux import copy_audio
@@ -22,7 +31,6 @@ from vst_desktop.styles.library import StyleLibrary
 
 log = logging.getLogger(__name__)
 
-IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 # Offline jobs default to at most 720 rows of inference: sharper than live, still quick on a CPU.
 DEFAULT_MAX_HEIGHT = 720
 
@@ -46,60 +54,91 @@ def _stylize_image(pipe: Pipeline, src: Path, dst: Path, size: tuple[int, int] |
     pipe.set_output_size(None)
     pipe.reset_temporal()  # each still stands alone: nothing of the previous image may show through
     out = pipe.step(Frame(img, 0.0, 0)).pixels
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(dst), out):
-        raise VstError(f"Could not write {dst}.", "Check the folder exists and is writable, and the extension.")
+    with written_atomically(dst) as tmp:
+        if not cv2.imwrite(str(tmp), out):
+            raise VstError(f"Could not write {dst}.", "Check the folder is writable and the disk has room.")
     return dst
 
 
 def _stylize_video(pipe: Pipeline, src: Path, dst: Path, size: tuple[int, int] | None,
                    progress: bool) -> Path:
     info = probe_video(src)
-    if dst.suffix.lower() != ".mp4":
-        dst = dst.with_suffix(".mp4")
-    dst.parent.mkdir(parents=True, exist_ok=True)
     pipe.set_inference_size(_inference_size((info.width, info.height), size))
     pipe.set_output_size((info.width, info.height))
-    # Write video first, then add the source's audio track by remuxing (no re-encode of the audio).
-    video_only = dst.with_name(dst.stem + ".video-only.mp4") if info.has_audio else dst
-    writer = Mp4Writer(video_only, info.width, info.height, info.fps)
-    frames: Iterable[Frame] = iter_video_frames(src)
     count = 0
-    try:
-        bar = tqdm(frames, total=info.frame_count, unit="frame", disable=not progress, desc=src.name)
-        for frame in bar:
-            writer.write(pipe.step(frame).pixels, frame.timestamp)
-            count += 1
-    finally:
-        writer.close()
-    if count == 0:
-        raise SourceError(f"{src} holds no video frames.", "Choose another video file.")
-    if info.has_audio:
+    # Write video first, then add the source's audio track by remuxing (no re-encode of the audio).
+    with written_atomically(dst) as final:
+        # Named after the unique temporary file: it can never be the input or another user file.
+        video_only = final.with_name(final.stem + ".video-only.mp4") if info.has_audio else final
         try:
-            copy_audio(video_only, src, dst)
+            writer = Mp4Writer(video_only, info.width, info.height, info.fps)
+            frames: Iterable[Frame] = iter_video_frames(src)
+            try:
+                bar = tqdm(frames, total=info.frame_count, unit="frame", disable=not progress, desc=src.name)
+                for frame in bar:
+                    writer.write(pipe.step(frame).pixels, frame.timestamp)
+                    count += 1
+            finally:
+                writer.close()
+            if count == 0:
+                raise SourceError(f"{src} holds no video frames.", "Choose another video file.")
+            if info.has_audio:
+                copy_audio(video_only, src, final)
         finally:
-            if video_only.exists():
-                os.unlink(video_only)
+            if video_only != final and video_only.exists():
+                video_only.unlink()
     log.info("stylized %s -> %s (%d frames)", src, dst, count)
     return dst
 
 
+@dataclass
+class StylizeResult:
+    outputs: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (input, why) of a folder's bad files
+
+
+def _folder_jobs(src: Path, dst: Path) -> list[tuple[Path, Path]]:
+    refuse_input_as_output(src, dst)
+    if dst.exists() and not dst.is_dir():
+        raise VstError(f"The output {dst} is a file, but the input is a folder.",
+                       "Give a folder with -o: one stylized image is written per input image.")
+    check_output_folder(dst)
+    images = sorted(p for p in src.iterdir() if p.suffix.lower() in IMAGE_OUTPUT_EXTS and p.is_file())
+    if not images:
+        raise SourceError(f"The folder {src} holds no images.", "Pick a folder with PNG or JPEG files.")
+    jobs = [(p, dst / p.name) for p in images]
+    for p, out in jobs:  # e.g. -o a link to the input folder
+        refuse_input_as_output(p, out)
+    return jobs
+
+
 def stylize_path(input_path: str | os.PathLike, output: str | os.PathLike, style_id: str,
                  strength: float = 1.0, size: tuple[int, int] | None = None,
-                 progress: bool = True, stabilize: bool = True) -> list[Path]:
+                 progress: bool = True, stabilize: bool = True) -> StylizeResult:
     """Stylize a video (-> MP4 at the source fps, audio kept), an image, or every image of a folder.
-    `stabilize`: steady the strokes of a video against its previous frames (as the live view does)."""
+    `stabilize`: steady the strokes of a video against its previous frames (as the live view does).
+    Every output path is checked before any work; a folder's unreadable images are skipped and listed."""
     src, dst = Path(input_path), Path(output)
     if not src.exists():
         raise SourceError(f"{src} does not exist.", "Check the path and try again.")
-    pipe = Pipeline(_open_session(style_id), strength=strength, stabilize=stabilize)
     if src.is_dir():
-        images = sorted(p for p in src.iterdir() if p.suffix.lower() in IMAGE_EXTS)
-        if not images:
-            raise SourceError(f"The folder {src} holds no images.", "Pick a folder with PNG or JPEG files.")
-        dst.mkdir(parents=True, exist_ok=True)
-        return [_stylize_image(pipe, p, dst / p.name, size)
-                for p in tqdm(images, unit="image", disable=not progress)]
-    if src.suffix.lower() in IMAGE_EXTS:
-        return [_stylize_image(pipe, src, dst, size)]
-    return [_stylize_video(pipe, src, dst, size, progress)]
+        jobs = _folder_jobs(src, dst)
+    elif src.suffix.lower() in IMAGE_OUTPUT_EXTS:
+        refuse_input_as_output(src, dst)
+        check_image_output(dst)
+    else:
+        dst = video_output(dst)
+        refuse_input_as_output(src, dst)
+    pipe = Pipeline(_open_session(style_id), strength=strength, stabilize=stabilize)
+    if not src.is_dir():
+        if src.suffix.lower() in IMAGE_OUTPUT_EXTS:
+            return StylizeResult([_stylize_image(pipe, src, dst, size)])
+        return StylizeResult([_stylize_video(pipe, src, dst, size, progress)])
+    result = StylizeResult()
+    for p, out in tqdm(jobs, unit="image", disable=not progress):
+        try:
+            result.outputs.append(_stylize_image(pipe, p, out, size))
+        except SourceError as exc:
+            log.warning("skipped %s: %s", p, exc.message)
+            result.skipped.append((p, exc.message))
+    return result
