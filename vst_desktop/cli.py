@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 
+from vst_desktop.core.argtypes import positive_seconds, unit_interval
 from vst_desktop.core.errors import VstError
 from vst_desktop.core.logging_setup import setup_logging
 
@@ -67,23 +68,35 @@ def _cmd_styles(args: argparse.Namespace) -> int:
     raise AssertionError(args.action)
 
 
-def _cmd_stylize(args: argparse.Namespace) -> int:
+def _size_arg(text: str) -> tuple[int, int]:
     from vst_desktop.pipeline.sizing import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _cmd_stylize(args: argparse.Namespace) -> int:
     from vst_desktop.pipeline.stylize import stylize_path
 
-    size = parse_size(args.size) if args.size else None
-    outputs = stylize_path(args.input, args.output, args.style, strength=args.strength, size=size,
-                           progress=not args.quiet, stabilize=not args.no_stabilize)
-    for out in outputs:
+    result = stylize_path(args.input, args.output, args.style, strength=args.strength, size=args.size,
+                          progress=not args.quiet, stabilize=not args.no_stabilize)
+    for out in result.outputs:
         print(out)
+    if result.skipped:
+        for path, why in result.skipped:
+            print(f"skipped: {path}: {why}", file=sys.stderr)
+        raise VstError(f"{len(result.skipped)} of {len(result.skipped) + len(result.outputs)} images could "
+                       "not be read and were skipped (listed above); the others were stylized.",
+                       "Check that the skipped files are PNG or JPEG images.")
     return 0
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from vst_desktop.pipeline.bench import format_table, run_bench
-    from vst_desktop.pipeline.sizing import parse_size
 
-    result = run_bench(size=parse_size(args.size), seconds=args.seconds, styles=args.style or None,
+    result = run_bench(size=args.size, seconds=args.seconds, styles=args.style or None,
                        prefer_gpu=not args.cpu)
     if args.json:
         _print_json(result)
@@ -180,8 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--style", required=True)
-    p.add_argument("--strength", type=float, default=1.0)
-    p.add_argument("--size", help="inference size WxH (default: the style's own)")
+    p.add_argument("--strength", type=unit_interval, default=1.0, help="0 (the photo) to 1 (full style)")
+    p.add_argument("--size", type=_size_arg, help="inference size WxH (default: the style's own)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-stabilize", action="store_true", help="each video frame on its own (no temporal "
                    "stabiliser)")
@@ -189,8 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="model and end-to-end speed per style, against a reference network")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--size", default="640x360")
-    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--size", type=_size_arg, default="640x360", help="frame size WxH")
+    p.add_argument("--seconds", type=positive_seconds, default=3.0)
     p.add_argument("--style", action="append", help="only these styles (repeatable)")
     p.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
     p.set_defaults(func=_cmd_bench)
@@ -205,7 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "accepts_any_options", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    log_file = setup_logging(verbose=args.verbose)
+    try:
+        log_file = setup_logging(verbose=args.verbose)
+    except OSError as exc:
+        print(f"error: cannot write the log file ({exc}).", file=sys.stderr)
+        print("Check that your home folder (or VST_DESKTOP_HOME) is writable and has free space.",
+              file=sys.stderr)
+        return 2
     try:
         if args.command is None:
             from vst_desktop.app import run_app
@@ -220,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - last resort: log the traceback, tell the person once
-        log.exception("unexpected error")
-        print(f"error: something went wrong that we did not expect. Details are in {log_file}.",
+    except Exception as exc:  # noqa: BLE001 - last resort: the traceback to the log, one line to the person
+        log.error("unexpected error", exc_info=True, extra={"file_only": True})
+        print(f"error: something went wrong that we did not expect ({type(exc).__name__}: "
+              f"{str(exc)[:200]}). The details are in {log_file}; please include that file in a bug report.",
               file=sys.stderr)
         return 1
