@@ -1,12 +1,15 @@
 """H.264 MP4 writer for live recordings and offline stylize (PyAV + libx264).
 
 The MP4 is fragmented (`frag_keyframe+empty_moov`): the index is written with every fragment instead of
-once at the end, so a crash or power loss still leaves a playable file up to the last keyframe.
+once at the end, so a crash or power loss still leaves a playable file up to the last keyframe. A keyframe
+starts a fragment at least every second of capture time, and each finished fragment is fsync'ed, so a
+killed recording loses at most its last second.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,8 +23,8 @@ log = logging.getLogger(__name__)
 
 # 90 kHz is the usual video clock: fine enough for any frame rate, and for capture-time jitter.
 TIME_BASE = Fraction(1, 90000)
-# A keyframe every ~2 s bounds what a crash can lose (fragments end at keyframes).
-KEYFRAME_SECONDS = 2.0
+# Fragments end at keyframes, so the keyframe interval bounds what a crash loses (issue 17: <= 1 s).
+KEYFRAME_SECONDS = 1.0
 _HINT = "Check that the recordings folder exists and is writable, or choose another one in Settings."
 
 
@@ -41,19 +44,23 @@ class Mp4Writer:
         self.frames_written = 0
         self._first_ts: float | None = None
         self._last_pts = -1
+        self._last_key_pts: int | None = None
         self._warned_resize = False
+        self._sync_file = None
         try:
-            # FFmpeg opens the file only at the first frame: find a bad folder now, not mid-recording.
-            with open(self.path, "ab"):
-                pass
+            # FFmpeg opens the file only at the first frame: find a bad folder now, not mid-recording. The
+            # handle stays open to fsync each finished fragment (any handle on the file flushes its data).
+            self._sync_file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
             self._container = av.open(str(self.path), "w", format="mp4",
                                       options={"movflags": "frag_keyframe+empty_moov", "flush_packets": "1"})
         except (av.error.FFmpegError, OSError) as exc:
+            self._close_sync_file()
             raise RecordingError(f"Could not create the video file {self.path}: {exc}", _HINT) from exc
         try:
             self._stream = self._add_stream(crf, preset)
         except (av.error.FFmpegError, ValueError) as exc:
             self._container.close()
+            self._close_sync_file()
             raise RecordingError(f"Could not start the H.264 encoder for {self.path.name}: {exc}",
                                  "Reinstall the app: its FFmpeg build should include libx264.") from exc
 
@@ -63,6 +70,7 @@ class Mp4Writer:
             "crf": str(crf), "preset": preset,
             # No B-frames or look-ahead: each frame leaves the encoder at once (low latency, small loss).
             "tune": "zerolatency",
+            "forced-idr": "1",  # a keyframe forced by capture time (write()) must start a fragment
         })
         stream.width, stream.height = self.width, self.height
         stream.pix_fmt = "yuv420p"
@@ -99,12 +107,33 @@ class Mp4Writer:
         frame = frame.reformat(format="yuv420p")
         frame.pts = self._next_pts(float(timestamp))
         frame.time_base = TIME_BASE
+        # gop_size counts frames at the nominal rate; a live source that delivers fewer (a slow style)
+        # would stretch the GOP, so a keyframe is also forced once a second of capture time has passed.
+        if self._last_key_pts is None or frame.pts - self._last_key_pts >= KEYFRAME_SECONDS / TIME_BASE:
+            frame.pict_type = av.video.frame.PictureType.I
         try:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
+                if packet.is_keyframe:  # zerolatency: the packet out is the frame just put in
+                    self._last_key_pts = frame.pts
+                    self._sync()  # the keyframe closed the previous fragment: it is in the file now
         except (av.error.FFmpegError, OSError) as exc:
             raise RecordingError(f"Writing {self.path.name} failed: {exc}", _HINT) from exc
         self.frames_written += 1
+
+    def _sync(self) -> None:
+        """Ask the OS to put the written fragments on the disk (power loss; a killed process needs no more)."""
+        if self._sync_file is None or self.frames_written == 0:
+            return
+        try:
+            os.fsync(self._sync_file.fileno())
+        except OSError as exc:  # some filesystems (pipes, network shares) refuse fsync: the data is written
+            log.debug("fsync of %s failed: %s", self.path.name, exc)
+
+    def _close_sync_file(self) -> None:
+        sync_file, self._sync_file = self._sync_file, None
+        if sync_file is not None:
+            sync_file.close()
 
     @property
     def bytes_written(self) -> int:
@@ -125,6 +154,8 @@ class Mp4Writer:
             raise RecordingError(f"Finishing {self.path.name} failed: {exc}", _HINT) from exc
         finally:
             container.close()
+            self._sync()  # the last fragment too
+            self._close_sync_file()
 
     def __enter__(self) -> Mp4Writer:
         return self
