@@ -157,3 +157,24 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_in_the_log(tmp_path,
     assert len(lines) == 1 and "probe exploded" in lines[0] and "vst-desktop.log" in lines[0], r.stderr
     log_text = Path(lines[0].split("The details are in ")[1].split(";")[0]).read_text()
     assert "Traceback" in log_text and "RuntimeError: probe exploded" in log_text
+
+
+def test_an_output_folder_for_one_file_takes_the_input_name_but_never_the_input(shared_data, tmp_path,
+                                                                                 isolated_home):
+    img = tmp_path / "coffee.png"
+    shutil.copy(shared_data / "content" / "val" / "skimage_coffee.png", img)
+    before = _digest(img)
+    _refused(_run(["stylize", str(img), "-o", str(tmp_path), "--style", "bw_film"], isolated_home),
+             "input itself")
+    assert _digest(img) == before
+    out_dir = tmp_path / "styled"
+    out_dir.mkdir()
+    r = _run(["stylize", str(img), "-o", str(out_dir), "--style", "bw_film"], isolated_home)
+    assert r.returncode == 0, r.stderr
+    assert [p.name for p in out_dir.iterdir()] == ["coffee.png"]
+
+
+def test_an_unwritable_output_place_is_a_message(shared_data, isolated_home):
+    src = shared_data / "content" / "val" / "skimage_coffee.png"
+    _refused(_run(["stylize", str(src), "-o", "/proc/x.png", "--style", "bw_film"], isolated_home),
+             "Cannot write")

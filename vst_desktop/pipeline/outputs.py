@@ -78,13 +78,22 @@ def video_output(dst: Path) -> Path:
 @contextlib.contextmanager
 def written_atomically(dst: Path) -> Iterator[Path]:
     """Yield a temporary path beside `dst`; on success it replaces `dst`, on failure it is removed."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=f".partial{dst.suffix}", dir=dst.parent)
-    os.close(fd)
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=f".partial{dst.suffix}",
+                                        dir=dst.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise VstError(f"Cannot write into {dst.parent}: {exc.strerror or exc}.",
+                       "Choose a folder you can write to, on a disk with free space.") from exc
     tmp = Path(tmp_name)
     try:
         yield tmp
-        os.replace(tmp, dst)
+        try:
+            os.replace(tmp, dst)
+        except OSError as exc:
+            raise VstError(f"Cannot write {dst}: {exc.strerror or exc}.",
+                           "Choose a path you can write to.") from exc
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -124,9 +124,14 @@ def stylize_path(input_path: str | os.PathLike, output: str | os.PathLike, style
     if src.is_dir():
         jobs = _folder_jobs(src, dst)
     elif src.suffix.lower() in IMAGE_OUTPUT_EXTS:
+        if dst.is_dir():  # `-o folder`: the result takes the input's name there, as `cp` does
+            dst = dst / src.name
         refuse_input_as_output(src, dst)
         check_image_output(dst)
     else:
+        probe_video(src)  # a file that is no video is named as such before its output is judged
+        if dst.is_dir():
+            dst = dst / (src.stem + ".mp4")
         dst = video_output(dst)
         refuse_input_as_output(src, dst)
     pipe = Pipeline(_open_session(style_id), strength=strength, stabilize=stabilize)
