@@ -53,10 +53,19 @@ def _cmd_styles(args: argparse.Namespace) -> int:
                 print(f"skipped: {e.message}", file=sys.stderr)
         return 0
     if args.action == "import":
-        for path in args.paths:
-            pkg = lib.import_file(path)
+        failed = 0
+        for path in args.paths:  # each file on its own: one bad file does not stop the others
+            try:
+                pkg = lib.import_file(path, replace=args.replace)
+            except VstError as exc:
+                failed += 1
+                print(f"error: {exc.message}", file=sys.stderr)
+                print(exc.hint, file=sys.stderr)
+                continue
             print(f"installed {pkg.id} ({pkg.meta.name})")
-        return 0
+            if lib.last_backup is not None:
+                print(f"  replaced the earlier version; it is kept in {lib.last_backup} until the app next starts")
+        return 2 if failed else 0
     if args.action == "export":
         dest = lib.export(args.id, args.output or ".")
         print(f"exported {args.id} to {dest}")
@@ -182,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true")
     q = ssub.add_parser("import")
     q.add_argument("paths", nargs="+", help=".vststyle files")
+    q.add_argument("--replace", action="store_true", help="replace an installed style with the same id "
+                   "(the old one is kept until the app next starts)")
     q = ssub.add_parser("export")
     q.add_argument("id")
     q.add_argument("-o", "--output", help="destination file or folder")

@@ -8,7 +8,9 @@ bytes actually read may not exceed the declared size (a zip bomb declares small 
 from __future__ import annotations
 
 import stat
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from vst_desktop.core.errors import StyleError
@@ -22,32 +24,45 @@ _HINT = "Only import .vststyle files exported by vst-desktop from a source you t
 
 
 def _bad(path: Path, what: str) -> StyleError:
-    return StyleError(f"{path.name} was rejected: {what}.", _HINT)
+    return StyleError(f"{path} was rejected: {what}.", _HINT)
+
+
+def _show(name: str) -> str:
+    """A member name for a message: quoted (no control characters reach the terminal) and bounded."""
+    return repr(name[:100]) + ("…" if len(name) > 100 else "")
+
+
+def _size(n: int) -> str:
+    """Binary units, as the limits are set: 100 MiB, not "105 MB"."""
+    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n // scale} {unit}" if n % scale == 0 else f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def _check_member(path: Path, info: zipfile.ZipInfo) -> str:
     """The member's suffix if it is acceptable, else StyleError."""
     name = info.filename
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        raise _bad(path, f"it contains an absolute path ({name!r})")
+        raise _bad(path, f"it contains an absolute path ({_show(name)})")
     parts = name.replace("\\", "/").split("/")
     if ".." in parts:
-        raise _bad(path, f"it contains a path that leaves its folder ({name!r})")
+        raise _bad(path, f"it contains a path that leaves its folder ({_show(name)})")
     if info.is_dir() or len(parts) > 1:
-        raise _bad(path, f"it contains a folder ({name!r}); the three files must be at the top level")
+        raise _bad(path, f"it contains a folder ({_show(name)}); the three files must be at the top level")
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise _bad(path, f"it contains a symbolic link ({name!r})")
+        raise _bad(path, f"it contains a symbolic link ({_show(name)})")
     if info.flag_bits & 0x1:
-        raise _bad(path, f"{name!r} is encrypted")
+        raise _bad(path, f"{_show(name)} is encrypted")
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise _bad(path, f"it contains an unexpected file {name!r} (a style holds .onnx, .json and .png)")
+        raise _bad(path, f"it contains an unexpected file {_show(name)} (a style holds .onnx, .json and .png)")
     if info.file_size > MAX_BYTES[suffix]:
-        raise _bad(path, f"{name!r} is {info.file_size / 1e6:.0f} MB, more than the "
-                         f"{MAX_BYTES[suffix] / 1e6:.0f} MB allowed")
+        raise _bad(path, f"{_show(name)} is {_size(info.file_size)}, "
+                         f"more than the {_size(MAX_BYTES[suffix])} allowed")
     if info.file_size > _CHUNK and info.file_size > MAX_RATIO * max(1, info.compress_size):
-        raise _bad(path, f"{name!r} expands {info.file_size // max(1, info.compress_size)}x (a zip bomb?)")
+        raise _bad(path, f"{_show(name)} expands {info.file_size // max(1, info.compress_size)}x (a zip bomb?)")
     return suffix
 
 
@@ -57,12 +72,13 @@ def _copy_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, dst: Pa
         while chunk := src.read(_CHUNK):
             written += len(chunk)
             if written > info.file_size:
-                raise _bad(path, f"{info.filename!r} holds more data than its header declares")
+                raise _bad(path, f"{_show(info.filename)} holds more data than its header declares")
             out.write(chunk)
 
 
-def extract_members(path: Path, staging: Path) -> None:
-    """Check `path` and extract its members as `staging/style.{onnx,json,png}`. Raises StyleError."""
+def extract_members(path: Path, staging: Path) -> dict[str, str]:
+    """Check `path` and extract its members as `staging/style.{onnx,json,png}`; returns the members'
+    names by suffix (what the person knows them as). Raises StyleError."""
     if not path.is_file():
         raise StyleError(f"{path} does not exist.", "Check the path of the .vststyle file.")
     try:
@@ -79,10 +95,14 @@ def extract_members(path: Path, staging: Path) -> None:
                 raise _bad(path, f"it has no {', '.join(missing)} file (a style holds .onnx, .json and .png)")
             stems = {Path(i.filename).stem for i in infos}
             if len(stems) != 1:
-                raise _bad(path, f"its files have different names ({', '.join(sorted(stems))})")
+                raise _bad(path, f"its files have different names ({', '.join(map(_show, sorted(stems)))})")
             for suffix, info in by_suffix.items():
                 _copy_member(path, zf, info, staging / f"style{suffix}")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as e:
-        raise _bad(path, f"it is not a valid .vststyle (zip) file ({e})") from e
+            return {suffix: info.filename for suffix, info in by_suffix.items()}
+    # zlib.error (damaged deflate data), ValueError (e.g. names that are not UTF-8), struct.error (a
+    # truncated header): what the zip reader raises for a damaged file besides its own BadZipFile.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error, ValueError,
+            struct.error, RuntimeError) as e:
+        raise _bad(path, f"it is not a valid .vststyle (zip) file ({str(e)[:200] or type(e).__name__})") from e
     except OSError as e:
-        raise StyleError(f"Could not read {path.name}: {e}.", "Check the file and free disk space.") from e
+        raise StyleError(f"Could not read {path}: {e}.", "Check the file and free disk space.") from e
