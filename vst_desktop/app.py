@@ -34,7 +34,9 @@ def build_main_window(source: str | None = None):
         cameras = []
     spec, source_messages = _choose_source(source, loaded.settings.camera, cameras)
     library = StyleLibrary()  # corrupt packages land in library.problems; the window names them
-    return MainWindow(loaded.settings, library, spec, cameras=cameras, messages=messages + source_messages)
+    window = MainWindow(loaded.settings, library, spec, cameras=cameras, messages=messages + source_messages)
+    library.clean_replaced()  # the app is up: styles replaced by earlier imports are no longer kept
+    return window
 
 
 def run_app(argv: list[str], self_test: bool | str = False, source: str | None = None) -> int:

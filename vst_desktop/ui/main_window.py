@@ -31,6 +31,7 @@ from vst_desktop.core.errors import VstError
 from vst_desktop.core.settings import Settings, save_settings
 from vst_desktop.pipeline.sizing import PRESETS
 from vst_desktop.recording.disk import format_bytes
+from vst_desktop.styles.library import StyleExistsError
 from vst_desktop.ui import icons
 from vst_desktop.ui.about_dialog import app_icon
 from vst_desktop.ui.banner import BannerArea
@@ -379,10 +380,18 @@ class MainWindow(QMainWindow):
 
     def import_style(self, path: str | Path) -> bool:
         try:
-            pkg = self.library.import_file(Path(path))
-        except VstError as exc:
-            self.banners.show_message("import", f"{Path(path).name} was not installed. {exc.user_text()}",
-                                      "error")
+            try:
+                pkg = self.library.import_file(Path(path))
+            except StyleExistsError as exc:  # never replace the person's style without asking
+                question = (f"A style with the id '{exc.style_id}' is already installed: “{exc.installed_name}”. "
+                            f"Replace it with “{exc.new_name}” from {Path(path).name}?\n\nThe installed one is "
+                            "kept in the styles folder until the app next starts.")
+                if QMessageBox.question(self, "Replace style", question) != QMessageBox.StandardButton.Yes:
+                    self.statusBar().showMessage(f"Kept the installed style {exc.installed_name}", 6000)
+                    return False
+                pkg = self.library.import_file(Path(path), replace=True)
+        except VstError as exc:  # the library's import errors name the file
+            self.banners.show_message("import", exc.user_text(), "error")
             return False
         self.reload_styles()
         self.panel.gallery.select_id(pkg.id)
