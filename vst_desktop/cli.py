@@ -105,6 +105,8 @@ def _cmd_stylize(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from vst_desktop.pipeline.bench import format_table, run_bench
 
+    if args.virtual_camera:
+        return _bench_virtual_camera(args)
     result = run_bench(size=args.size, seconds=args.seconds, styles=args.style or None,
                        prefer_gpu=not args.cpu)
     if args.json:
@@ -132,6 +134,46 @@ def _cmd_train(args: argparse.Namespace) -> int:
         if (exc.name or "").split(".")[0] != "torch":
             raise
         return _missing_extra("training", exc)
+
+
+def _bench_virtual_camera(args: argparse.Namespace) -> int:
+    from vst_desktop.pipeline.bench_virtual_camera import format_report, run_virtual_camera_bench
+
+    result = run_virtual_camera_bench(size=args.size, seconds=args.seconds, prefer_gpu=not args.cpu,
+                                      style=args.style[0] if args.style else None)
+    if args.json:
+        _print_json(result)
+    else:
+        print(format_report(result))
+    return 0
+
+
+def _cmd_live(args: argparse.Namespace) -> int:
+    from vst_desktop.pipeline.live import run_live
+
+    if not args.virtual_camera:
+        raise VstError("`live` needs somewhere to send the video.",
+                       "Add --virtual-camera (the only headless output so far).")
+    run_live(source=args.live_source or args.source or "", style=args.style or "", strength=args.strength,
+             mirror=args.mirror, stabilize=not args.no_stabilize, seconds=args.seconds, prefer_gpu=not args.cpu)
+    return 0
+
+
+def _add_live_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("live", help="stylize a camera (or clip) live into a virtual camera, without a window")
+    p.add_argument("--virtual-camera", action="store_true", help="send to the virtual camera (v4l2loopback, "
+                   "OBS Virtual Camera)")
+    # Its own dest: the top-level --source would be overwritten by this one's default otherwise.
+    p.add_argument("--source", dest="live_source", default=None,
+                   help="camera:N, demo, or a video/image file (default: the first camera, else the demo clip)")
+    p.add_argument("--style", default="", help="style id (default: the original picture)")
+    p.add_argument("--strength", type=unit_interval, default=1.0, help="0 (the photo) to 1 (full style)")
+    p.add_argument("--mirror", action="store_true", help="mirror the picture, as the window's Mirror does")
+    p.add_argument("--no-stabilize", action="store_true", help="no temporal stabiliser (steady strokes)")
+    p.add_argument("--seconds", type=positive_seconds, default=None, help="stop after N seconds "
+                   "(default: run until Ctrl-C)")
+    p.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
+    p.set_defaults(func=_cmd_live)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -217,8 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=positive_seconds, default=3.0)
     p.add_argument("--style", action="append", help="only these styles (repeatable)")
     p.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
+    p.add_argument("--virtual-camera", action="store_true", help="frame time with and without the virtual "
+                   "camera, side by side (a null device that does a real one's conversions)")
     p.set_defaults(func=_cmd_bench)
 
+    _add_live_parser(sub)
     _add_train_parser(sub)
     _add_evaluate_parser(sub)
     return parser

@@ -9,6 +9,7 @@ from importlib import metadata
 from vst_desktop.capture.camera import list_cameras
 from vst_desktop.core import paths
 from vst_desktop.inference import providers
+from vst_desktop.output.virtual_camera import describe_backends, format_backends
 
 PACKAGES = ["vst-desktop", "onnxruntime-gpu", "onnxruntime", "opencv-python-headless", "av", "numpy",
             "PySide6-Essentials", "PySide6", "torch", "platformdirs"]
@@ -40,6 +41,7 @@ def collect() -> dict:
             "reason": session.fallback_reason,
         },
         "cameras": cameras,
+        "virtual_camera": describe_backends(),
         "camera_note": "" if cameras else "No camera found: the app starts on the demo clip.",
         "folders": {
             "styles": str(paths.user_styles_dir()),
@@ -61,6 +63,7 @@ def format_report(r: dict) -> str:
         lines.append(f"  why        {p['reason']}")
     lines.append("Cameras:")
     lines += [f"  [{c['index']}] {c['name']} ({c['device']})" for c in r["cameras"]] or [f"  {r['camera_note']}"]
+    lines += format_backends(r.get("virtual_camera"))
     lines.append("Folders:")
     lines += [f"  {k:11s}{v}" for k, v in r["folders"].items()]
     return "\n".join(lines)
