@@ -29,6 +29,7 @@ class Engine(QObject):
     _cmd_record = Signal(str, int)
     _cmd_stop_record = Signal()
     _cmd_snapshot = Signal(str)
+    _cmd_vcam = Signal(bool)
     _cmd_shutdown = Signal()
 
     def __init__(self, open_source: SourceOpener | None = None, prefer_gpu: bool = True,
@@ -47,7 +48,8 @@ class Engine(QObject):
                           (self._cmd_steady, w.set_steady),
                           (self._cmd_measure, w.measure_presets),
                           (self._cmd_display, w.set_display_area), (self._cmd_record, w.start_recording),
-                          (self._cmd_stop_record, w.stop_recording), (self._cmd_snapshot, w.snapshot)):
+                          (self._cmd_stop_record, w.stop_recording), (self._cmd_snapshot, w.snapshot),
+                          (self._cmd_vcam, w.vcam.set_enabled)):
             sig.connect(slot, Qt.ConnectionType.QueuedConnection)
         # Closing waits for the worker to finish: a running recording must be finalised before we exit.
         self._cmd_shutdown.connect(w.shutdown, Qt.ConnectionType.BlockingQueuedConnection)
@@ -102,6 +104,9 @@ class Engine(QObject):
 
     def snapshot(self, folder: str) -> None:
         emit(self._cmd_snapshot, folder)
+
+    def set_virtual_camera(self, on: bool) -> None:
+        emit(self._cmd_vcam, bool(on))
 
     def take_latest(self) -> LiveResult | None:
         return self.slot.take()

@@ -41,6 +41,7 @@ from vst_desktop.ui.side_panel import OPEN_FILE, SidePanel
 from vst_desktop.ui.signals import emit
 from vst_desktop.ui.sources import DEMO, describe_spec
 from vst_desktop.ui.video_view import CompareMode, VideoView, short_provider
+from vst_desktop.ui.virtual_camera_controls import VirtualCameraControls
 from vst_desktop.ui.worker import SourceOpener
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.act_about = self._action("About vst-desktop", None, self._about)
         self.act_keys = self._action("Keyboard shortcuts", None, self._show_shortcuts)
 
+        self.vcam = VirtualCameraControls(self)  # the "Virtual camera" toggle
         bar = QToolBar("Main", self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
             self.record_button.setObjectName("recordButton")
             self.record_button.setMinimumWidth(140)  # elapsed time changes width: keep the bar steady
         bar.addAction(self.act_snapshot)
+        bar.addAction(self.vcam.action)
         bar.addSeparator()
         bar.addAction(self.act_compare)
         bar.addAction(self.act_mirror)
@@ -198,7 +201,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
-        for a in (self.act_open_file, self.act_demo, None, self.act_snapshot, self.act_record,
+        for a in (self.act_open_file, self.act_demo, None, self.act_snapshot, self.act_record, self.vcam.action,
                   self.act_open_recordings, self.act_choose_recordings, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Styles")

@@ -28,6 +28,7 @@ from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import PRESETS, fit_height
 from vst_desktop.ui.latest import LatestSlot, LiveResult
 from vst_desktop.ui.signals import emit
+from vst_desktop.ui.virtual_camera_controls import VirtualCameraLink
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class PipelineWorker(QObject):
         self._gap_drops = 0
         self._session_warm.connect(self._on_session_warm)
         self._session_error.connect(self._on_session_error)
+        self.vcam = VirtualCameraLink(self)  # a child: it moves to this worker's thread with it
 
     # ---- lifecycle ----
     @Slot()
@@ -122,6 +124,7 @@ class PipelineWorker(QObject):
             self._timer.stop()
         if self._recorder is not None:
             self._finish_recording()
+        self.vcam.close()
         self._close_source()
         self._helper.shutdown(wait=False, cancel_futures=True)
         self._sessions.clear()
@@ -309,6 +312,7 @@ class PipelineWorker(QObject):
             ts = frame.timestamp if live_clock else now
             self._recorder.submit(Frame(out.pixels, ts, self._results))
             out.stats.recorder_dropped = int(getattr(self._recorder, "dropped", 0))
+        self.vcam.submit(out.pixels, self._source)  # what the view shows; hands over, never waits
         display, display_original = self._for_display(out.pixels, original)
         result = LiveResult(out.pixels, original, frame.pixels, out.stats, self._style_id,
                             self._pipeline.strength, self._fps_ema, self._results, frame.timestamp,
