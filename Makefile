@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The system packages Qt's window needs: installed when root or passwordless sudo, else the command is printed.
 run: $(STAMP)
+	tools/install_system_packages.sh
 	QT_QPA_PLATFORM= $(BIN)/vst-desktop
 
 lint: $(STAMP)

@@ -43,6 +43,11 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
     """Open the main window and run the event loop; with `self_test`, run the self-test instead (0/1)."""
     if self_test and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the self-test must not need a screen
+    from vst_desktop.core import qt_platform
+
+    # Qt aborts (exit 134) when its platform plugin cannot load; this raises a VstError (exit 2) that
+    # names the missing libraries and the apt-get line instead.
+    qt_platform.check()
     from PySide6.QtWidgets import QApplication
 
     from vst_desktop.ui.about_dialog import app_icon, app_version
