@@ -16,8 +16,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# CUDA=1 adds the `cuda` extra: NVIDIA's CUDA 13 and cuDNN 9 pip wheels (about 1.1 GB to download), so an
+# NVIDIA GPU is used without a system-wide CUDA install; only the NVIDIA driver is needed then.
+CUDA ?=
+CUDA_STAMP := $(VENV)/.cuda-stamp
+
+$(CUDA_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[cuda]'
+	touch $@
+
 # The system packages Qt's window needs: installed when root or passwordless sudo, else the command is printed.
-run: $(STAMP)
+run: $(STAMP) $(if $(filter 1,$(CUDA)),$(CUDA_STAMP))
 	tools/install_system_packages.sh
 	QT_QPA_PLATFORM= $(BIN)/vst-desktop
 

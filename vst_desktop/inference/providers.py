@@ -17,6 +17,8 @@ from pathlib import Path
 
 import onnxruntime as ort
 
+from vst_desktop.inference import gpu_check
+
 CPU = "CPUExecutionProvider"
 GPU_ORDER = ["TensorrtExecutionProvider", "CUDAExecutionProvider", "DmlExecutionProvider",
              "CoreMLExecutionProvider"]
@@ -67,7 +69,8 @@ def install_hint(provider: str) -> str:
     if provider == "TensorrtExecutionProvider":
         return (f"install TensorRT 10 together with the NVIDIA driver, CUDA {cuda} and cuDNN 9 "
                 "(or ignore this: CUDA alone is nearly as fast)")
-    return f"install the NVIDIA driver and the CUDA {cuda} runtime with cuDNN 9"
+    return (f"with the NVIDIA driver installed, {gpu_check.EXTRA_HINT} adds CUDA {cuda} and cuDNN 9, "
+            f"or install the CUDA {cuda} runtime with cuDNN 9 system-wide")
 
 
 @cache
@@ -84,6 +87,10 @@ def probe(provider: str) -> str:
     lib = _provider_library(kind)
     if not lib.exists():
         return f"this onnxruntime package has no {short_name(provider)} support ({lib.name} is missing)"
+    # Device, driver, CUDA, cuDNN: the first part missing, in words (after the pip wheels are preloaded).
+    gpu = gpu_check.status()
+    if gpu["missing"]:
+        return gpu["reason"]
     error = _try_load(str(lib))
     if not error and sys.platform.startswith("linux"):
         # cuDNN is opened on demand by the CUDA provider, so a missing one shows only at session time.
@@ -139,5 +146,6 @@ def describe() -> dict:
         "available": available,
         "preferred": preferred_providers(True),
         "gpu_checks": {p: (probe(p) or "libraries load") for p in available if p != CPU},
+        "nvidia": gpu_check.status(),
         "cpu": {"model": _cpu_model(), "physical_cores": physical_cores(), "logical_cores": os.cpu_count()},
     }

@@ -23,6 +23,7 @@ import onnxruntime as ort
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import InferenceError
+from vst_desktop.inference import gpu_check
 from vst_desktop.inference import providers as prov
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,10 @@ class StyleSession:
                     "install onnxruntime-gpu (NVIDIA) or onnxruntime-directml (Windows) to use a GPU.")
         # Report the most useful GPU provider: CUDA when both it and TensorRT were asked for.
         main = "CUDAExecutionProvider" if "CUDAExecutionProvider" in wanted else wanted[0]
+        if set(wanted) <= gpu_check.NVIDIA_PROVIDERS and gpu_check.status()["missing"] == "device":
+            # Nothing to install without an NVIDIA GPU: no driver or CUDA advice, just what happens.
+            return ("No NVIDIA GPU was found on this computer, so onnxruntime fell back to the CPU; "
+                    "there is nothing to install.")
         reason = self.skipped.get(main) or (
             "onnxruntime could not start it (no usable GPU device?); check the NVIDIA driver with "
             "nvidia-smi, and see the log file for onnxruntime's own message")

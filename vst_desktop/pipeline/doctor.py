@@ -8,7 +8,7 @@ from importlib import metadata
 
 from vst_desktop.capture.camera import list_cameras
 from vst_desktop.core import paths
-from vst_desktop.inference import providers
+from vst_desktop.inference import gpu_check, providers
 from vst_desktop.output.virtual_camera import describe_backends, format_backends
 
 PACKAGES = ["vst-desktop", "onnxruntime-gpu", "onnxruntime", "opencv-python-headless", "av", "numpy",
@@ -61,6 +61,9 @@ def format_report(r: dict) -> str:
               f"  used       {p['used']}"]
     if p["reason"]:
         lines.append(f"  why        {p['reason']}")
+    if p.get("nvidia"):
+        lines.append("NVIDIA GPU (what the CUDA provider needs):")
+        lines += gpu_check.format_lines(p["nvidia"])
     lines.append("Cameras:")
     lines += [f"  [{c['index']}] {c['name']} ({c['device']})" for c in r["cameras"]] or [f"  {r['camera_note']}"]
     lines += format_backends(r.get("virtual_camera"))
