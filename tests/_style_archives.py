@@ -74,6 +74,13 @@ def with_ir_version(ir_version: int, base: str = "bw_film") -> bytes:
     return model.SerializeToString()
 
 
+def with_frame_type(elem_type: int, base: str = "bw_film") -> bytes:
+    """The built-in's model with input 'frame' declared as element type `elem_type` (999: none)."""
+    model = onnx.load_from_string(builtin_members(base)["onnx"])
+    next(i for i in model.graph.input if i.name == "frame").type.tensor_type.elem_type = elem_type
+    return model.SerializeToString()
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

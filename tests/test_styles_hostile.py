@@ -14,6 +14,7 @@ from _style_archives import (
     make_archive,
     put_package,
     style_json,
+    with_frame_type,
     with_ir_version,
 )
 
@@ -148,6 +149,12 @@ def test_onnxruntime_reason_is_not_cut_off(capsys, tmp_path):
     assert "Unsupported model IR version: 14" in err and "newer.onnx" in err and "style.onnx" not in err
 
 
+def test_an_unknown_tensor_type_is_a_message(capsys, tmp_path):
+    archive = make_archive(tmp_path / "t.vststyle", "typed", onnx_bytes=with_frame_type(999))
+    code, _, err = _cli(capsys, "styles", "import", archive)
+    assert code == 2 and "unknown type 999" in err and "typed.onnx" in err
+
+
 @pytest.mark.parametrize("member, data, match", [
     ("onnx", b"\x08\x07garbage", "named.onnx"),
     ("json", b"{ not json", "named.json"),
@@ -171,6 +178,13 @@ def test_style_names_are_bounded_and_printable(capsys, tmp_path, name, match):
     archive = make_archive(tmp_path / "n.vststyle", "named", name=name)
     code, _, err = _cli(capsys, "styles", "import", archive)
     assert code == 2 and match in err and len(err) < 2000
+
+
+def test_an_id_with_a_trailing_newline_is_refused(capsys, tmp_path):
+    archive = make_archive(tmp_path / "nl.vststyle", "nl", json_bytes=style_json("nl\n"))
+    code, _, err = _cli(capsys, "styles", "import", archive)
+    assert code == 2 and "invalid id" in err
+    assert list(paths.user_styles_dir().iterdir()) == []
 
 
 def test_a_long_plain_name_is_fine(capsys, tmp_path):

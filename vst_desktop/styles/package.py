@@ -46,8 +46,9 @@ def _too_deep(data: object) -> bool:
 
 
 def check_id(style_id: object, where: str = "") -> str:
-    if not isinstance(style_id, str) or not _ID_RE.match(style_id) or style_id.endswith("."):
-        raise StyleError(f"{where or 'The style'} has an invalid id {style_id!r}.",
+    # fullmatch: `$` alone would let a trailing newline into a file name.
+    if not isinstance(style_id, str) or not _ID_RE.fullmatch(style_id) or style_id.endswith("."):
+        raise StyleError(f"{where or 'The style'} has an invalid id {ascii(style_id)[:80]}.",
                          "Ids use letters, digits, '_', '-' and '.', up to 64 characters.")
     return style_id
 

@@ -52,7 +52,11 @@ def _dims(value_info: onnx.ValueInfoProto) -> list[int | None]:
 
 
 def _elem(value_info: onnx.ValueInfoProto) -> str:
-    return onnx.TensorProto.DataType.Name(value_info.type.tensor_type.elem_type).lower()
+    code = value_info.type.tensor_type.elem_type
+    try:
+        return onnx.TensorProto.DataType.Name(code).lower()
+    except ValueError:  # a number no ONNX version defines (a damaged file)
+        return f"unknown type {code}"
 
 
 def _graphs(model: onnx.ModelProto):
