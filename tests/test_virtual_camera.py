@@ -278,3 +278,16 @@ def test_live_sends_the_stylized_mirrored_picture_at_the_sources_size_and_rate(s
     mirrored, straight = np.corrcoef(got.ravel(), first[:, ::-1].ravel())[0, 1], np.corrcoef(
         got.ravel(), first.ravel())[0, 1]
     assert mirrored > 0.8 and mirrored > straight + 0.1
+
+
+def test_bench_measures_the_loop_with_and_without_the_virtual_camera(capsys):
+    import json
+
+    from vst_desktop.cli import main
+
+    assert main(["bench", "--virtual-camera", "--json", "--seconds", "1", "--style", "bw_film"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["size"] == [640, 360] and r["style"] == "bw_film" and r["sink_error"] == ""
+    assert r["device_frames"] > 0 and r["rounds"] >= 4
+    assert r["off_ms"] > 0 and r["on_ms"] > 0 and r["ratio"] == pytest.approx(r["on_ms"] / r["off_ms"], rel=0.01)
+    assert 0 < r["sender_ms"] < r["off_ms"] and r["submit_us"] < 5000

@@ -45,6 +45,7 @@ class VirtualCameraSink:
         self.error: VirtualCameraError | None = None
         self.device = ""
         self.opens = 0  # how many times a device was (re)opened: the GUI announces each
+        self.submitted = 0
         self.sent = 0
         self.dropped = 0
         self._thread = threading.Thread(target=self._run, name="virtual-camera", daemon=True)
@@ -81,6 +82,7 @@ class VirtualCameraSink:
             if self._pending is not None:
                 self.dropped += 1
             self._pending = (bgr, float(fps))
+            self.submitted += 1
             self._cond.notify_all()
         return True
 
