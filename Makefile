@@ -73,3 +73,12 @@ package-test: package
 	packaging/smoke_test.sh $(if $(filter live,$(BUNDLES)),dist/vst-desktop,dist/vst-desktop-train) $(if $(filter train,$(BUNDLES)),dist/vst-desktop-train,-)
 
 .PHONY: package package-test
+
+# Soak run, not part of `make test`: the real window on the demo clip for SOAK_MINUTES (default 60), a style
+# switch every minute and a 30 s recording every 5 minutes; CSV, plot and verdict in build/soak/, exit 0/1
+# (tools/soak.py --help for the knobs).
+SOAK_MINUTES ?= 60
+soak: $(STAMP)
+	$(BIN)/python tools/soak.py --minutes $(SOAK_MINUTES) --out build/soak
+
+.PHONY: soak
