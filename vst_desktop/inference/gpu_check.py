@@ -128,15 +128,19 @@ def preload() -> str:
 
 # ---- the answer ----
 
-def status(preload_wheels: bool = True) -> dict:
+def status(preload_wheels: bool | None = None) -> dict:
     """Each part's state and the first missing one, with a sentence that says what to do.
 
     `missing` is one of 'device', 'driver', 'cuda', 'cudnn' or '' (all parts present: onnxruntime decides).
+    `preload_wheels`: None preloads the pip wheels only where a GPU may be used (a device or a driver was
+    found): on a machine without one, a gigabyte of CUDA libraries would only cost memory.
     """
-    wheels = preload() if preload_wheels else ("installed" if wheels_installed() else "not installed")
     names = library_names()
     device = find_nvidia_device()
     driver = {n: load_library(n) for n in names["driver"]}
+    if preload_wheels is None:
+        preload_wheels = bool(device) or not any(driver.values())
+    wheels = preload() if preload_wheels else ("installed" if wheels_installed() else "not installed")
     cuda = {n: load_library(n) for n in names["cuda"]}
     cudnn = {n: load_library(n) for n in names["cudnn"]}
     major = cuda_major()

@@ -146,6 +146,6 @@ def describe() -> dict:
         "available": available,
         "preferred": preferred_providers(True),
         "gpu_checks": {p: (probe(p) or "libraries load") for p in available if p != CPU},
-        "nvidia": gpu_check.status(),
+        "nvidia": gpu_check.status(preload_wheels=True),  # doctor shows what the extra would bring
         "cpu": {"model": _cpu_model(), "physical_cores": physical_cores(), "logical_cores": os.cpu_count()},
     }
