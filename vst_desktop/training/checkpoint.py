@@ -7,6 +7,7 @@ everything stored here is tensors or plain Python values: RNG states are convert
 from __future__ import annotations
 
 import os
+import pickle
 import random
 from pathlib import Path
 
@@ -55,17 +56,43 @@ def save_atomic(state: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
+# What every checkpoint this module writes holds (loop.Trainer.state_dict), by type.
+REQUIRED: dict[str, type] = {"step": int, "config": dict, "G": dict, "EMA": dict, "gen_step": dict, "D": dict,
+                             "opt_g": dict, "opt_d": dict, "rng": dict}
+
+
+def _not_ours(path: Path, why: str) -> TrainingError:
+    return TrainingError(f"{path} is not a vst-desktop checkpoint ({why}).",
+                         "Resume a run folder that vst-desktop trained (its checkpoints/latest.pt), "
+                         "or start a new run with --styles DIR.")
+
+
 def load(path: Path, device: torch.device | str = "cpu") -> dict:
+    """The checkpoint's state; a TrainingError (never torch's own message) for anything else."""
     if not path.is_file():
         raise TrainingError(f"No checkpoint at {path}.", "Give the run folder of a run that saved one.")
     try:
         state = torch.load(path, map_location=device, weights_only=True)
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
-        raise TrainingError(f"The checkpoint {path} cannot be read ({exc}).",
-                            "It may be damaged; start a new run.") from exc
+    except pickle.UnpicklingError:
+        # torch's message advises weights_only=False, which would run whatever code the file holds: never
+        # pass that on to a person.
+        raise _not_ours(path, "it holds Python objects other than weights, which are never loaded because "
+                              "they could run code") from None
+    except OSError as exc:
+        raise TrainingError(f"The checkpoint {path} cannot be read ({exc.strerror or exc}).",
+                            "Check that the file is there and readable.") from None
+    except Exception:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
+        raise _not_ours(path, "torch cannot read it: it is damaged or another kind of file") from None
+    if not isinstance(state, dict):
+        raise _not_ours(path, f"it holds a {type(state).__name__}, not a training state")
+    if "format" not in state:
+        raise _not_ours(path, "it has no vst-desktop format number")
     if state.get("format") != FORMAT:
-        raise TrainingError(f"The checkpoint {path} has format {state.get('format')}, expected {FORMAT}.",
+        raise TrainingError(f"The checkpoint {path} has format {state.get('format')!r}, expected {FORMAT}.",
                             "It was written by another version; start a new run.")
+    wrong = [k for k, kind in REQUIRED.items() if not isinstance(state.get(k), kind) or isinstance(state[k], bool)]
+    if wrong:
+        raise _not_ours(path, f"{', '.join(wrong)} missing or of the wrong kind; it may be damaged")
     return state
 
 
