@@ -27,13 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="quick: <= 30 min on 2 CPU cores; balanced: <= 2 h; high: GPU")
     parser.add_argument("--out", metavar="RUN", help="run folder (default: a new folder under the runs dir)")
     parser.add_argument("--resume", metavar="RUN", help="continue the run in this folder")
-    parser.add_argument("--iterations", type=int, help="training steps (overrides the preset)")
+    # --iterations and --seed are read (and checked) by build_config, so that with --progress jsonl a bad value
+    # is an `error` event like any other, not an argparse usage message.
+    parser.add_argument("--iterations", help="training steps (overrides the preset)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
                         help="where to train (default: auto = a GPU when there is one)")
     parser.add_argument("--progress", choices=("bar", "jsonl"), default="bar",
                         help="bar: a progress bar for people; jsonl: JSON lines on stdout for programs")
     parser.add_argument("--name", help="style name shown in the gallery (default: the folder's name)")
-    parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--seed", help="random seed (default 0)")
     parser.add_argument("--no-install", action="store_true",
                         help="write the style package into the run folder only")
     parser.add_argument("--no-evaluate", action="store_true",
@@ -44,20 +46,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_overrides(items: list[str]) -> dict:
-    """`KEY=VALUE` pairs; values are read as JSON when they parse (numbers, true/false, lists), else text."""
-    from vst_desktop.training.config import TrainConfig
+    """`KEY=VALUE` pairs, each read for its config field's type (config.parse_setting): a TrainingError for an
+    unknown key or a value of the wrong type, before any work."""
+    from vst_desktop.training.config import parse_setting
 
-    known = set(TrainConfig.__dataclass_fields__)
+    return dict(parse_setting(item) for item in items)
+
+
+def _flag_overrides(args: argparse.Namespace) -> dict:
+    """--iterations, --device and --seed as config values, read like --set values."""
+    from vst_desktop.training.config import parse_setting
+
     out = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or key not in known:
-            raise VstError(f"--set {item!r} is not KEY=VALUE with a known key.",
-                           "The keys are the names in a run's config.json (for example crop_size=128).")
-        try:
-            out[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key] = raw
+    for key in ("iterations", "device", "seed"):
+        value = getattr(args, key, None)
+        if value is not None:
+            out[key] = parse_setting(f"{key}={value}", flag=f"--{key}")[1]
     return out
 
 
@@ -70,31 +74,26 @@ def build_config(args: argparse.Namespace):
     from vst_desktop.training.data import is_paired_folder
     from vst_desktop.training.presets import make_config
 
-    overrides = parse_overrides(args.overrides)
-    if args.iterations is not None:
-        overrides["iterations"] = args.iterations
-    if args.device is not None:
-        overrides["device"] = args.device
-    if args.seed is not None:
-        overrides["seed"] = args.seed
+    overrides = {**parse_overrides(args.overrides), **_flag_overrides(args)}
     if not args.styles:
         raise VstError("No style folder was given.", "Use --styles DIR, or --resume RUN to continue a run.")
-    return make_config(args.preset, styles_dir=str(Path(args.styles).resolve()),
-                       content_dir=str(Path(args.content).resolve()) if args.content else "",
-                       paired=is_paired_folder(args.styles), name=args.name or _default_name(args.styles),
-                       **overrides)
+    values = dict(styles_dir=str(Path(args.styles).resolve()),
+                  content_dir=str(Path(args.content).resolve()) if args.content else "",
+                  paired=is_paired_folder(args.styles), name=args.name or _default_name(args.styles))
+    config = make_config(args.preset, **{**values, **overrides})  # --set name=... may set these too
+    config.check()
+    return config
 
 
 def _resume_config(args: argparse.Namespace):
     from vst_desktop.training import checkpoint as ckpt
     from vst_desktop.training.config import TrainConfig
 
+    overrides = {**parse_overrides(args.overrides), **_flag_overrides(args)}
     state = ckpt.load(ckpt.checkpoint_path(Path(args.resume)))
-    config = TrainConfig.from_dict(state["config"])
-    if args.iterations is not None:
-        config = config.replace(iterations=args.iterations)
-    if args.device is not None:
-        config = config.replace(device=args.device)
+    # The run's own settings; train() refuses changes other than those a resumed run allows.
+    config = TrainConfig.from_dict(state["config"]).replace(**overrides)
+    config.check()
     return config
 
 
@@ -145,15 +144,28 @@ def main(args: argparse.Namespace) -> int:
         scan_training_folders(config.styles_dir, config.content_dir, config.paired)
         run_dir = Path(args.resume or args.out or paths.runs_dir() / time.strftime(
             f"{_slug(config.name)}-%Y%m%d-%H%M%S"))
-    except VstError as exc:
-        report({"event": "error", "message": exc.message, "hint": exc.hint})
+    except Exception as exc:
+        report(error_event(exc))
         raise
     logged = RunLogReporter(report, run_dir)
     try:
         return _train_and_package(config, run_dir, args, report, logged)
-    except VstError as exc:
-        logged({"event": "error", "message": exc.message, "hint": exc.hint})
+    except Exception as exc:
+        logged(error_event(exc))
         raise
+
+
+def error_event(exc: Exception) -> dict:
+    """The `error` event for any exception: a program reading --progress jsonl always learns that the run
+    ended. A VstError's own words; for anything else (a bug) only its kind, the traceback goes to the log."""
+    if isinstance(exc, VstError):
+        return {"event": "error", "message": exc.message, "hint": exc.hint}
+    try:
+        where = f"the log in {paths.log_dir()}"
+    except OSError:  # never let the report of one error raise another
+        where = "the log"
+    return {"event": "error", "kind": "unexpected", "message": f"Training stopped on an unexpected error "
+            f"({type(exc).__name__}).", "hint": f"The details are in {where}; please report them."}
 
 
 def _slug(name: str) -> str:
