@@ -59,6 +59,9 @@ class StyleGallery(QWidget):
         self._proxy.setFilterRole(SEARCH_ROLE)
         self._proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._names: dict[str, str] = {}
+        self._models: dict[str, str] = {}  # style id -> its ONNX file, for the live thumbnails
+        self._fixed: dict[str, QIcon] = {}  # the icons the styles ship with
+        self._live: dict[str, QIcon] = {}  # icons painted on the current frame; kept across a reload
         self._current = ORIGINAL_ID
 
         self.search = QLineEdit(self)
@@ -107,6 +110,7 @@ class StyleGallery(QWidget):
         keep = self._current
         self._model.clear()
         self._names = {ORIGINAL_ID: "Original"}
+        self._models = {ORIGINAL_ID: ""}
         self._model.appendRow(_style_item(ORIGINAL_ID, "Original", original_thumbnail(),
                                           "The camera image without a style", "original none"))
         for pkg in packages:
@@ -114,8 +118,14 @@ class StyleGallery(QWidget):
             where = "built-in" if pkg.builtin else "your style"
             tip = f"<b>{meta.name}</b> ({where})<br>{meta.description}" if meta.description else meta.name
             self._names[pkg.id] = meta.name
+            self._models[pkg.id] = str(pkg.onnx_path)
             self._model.appendRow(_style_item(pkg.id, meta.name, _thumbnail(pkg.png_path), tip,
                                               f"{meta.name} {pkg.id} {meta.description}"))
+        self._fixed = {self._model.item(r).data(ID_ROLE): self._model.item(r).icon()
+                       for r in range(self._model.rowCount())}
+        self._live = {k: v for k, v in self._live.items() if k in self._names}
+        for style_id, icon in self._live.items():
+            self._item(style_id).setIcon(icon)
         self.select_id(keep if keep in self._names else ORIGINAL_ID, notify=keep not in self._names)
 
     def style_ids(self) -> list[str]:
@@ -129,6 +139,35 @@ class StyleGallery(QWidget):
 
     def current_id(self) -> str:
         return self._current
+
+    # ---- live thumbnails ----
+    def model_path(self, style_id: str) -> str:
+        """The style's ONNX file; "" for Original (and for an unknown id)."""
+        return self._models.get(style_id, "")
+
+    def ids_in_view_first(self) -> list[str]:
+        """Every style id: the tiles on screen now first, then the ones scrolled away or filtered out."""
+        area = self.view.viewport().rect()
+        shown = [idx.data(ID_ROLE) for idx in (self._proxy.index(r, 0) for r in range(self._proxy.rowCount()))
+                 if self.view.visualRect(idx).intersects(area)]
+        return shown + [sid for sid in self.style_ids() if sid not in shown]
+
+    def _item(self, style_id: str) -> QStandardItem:
+        return next(item for item in (self._model.item(r) for r in range(self._model.rowCount()))
+                    if item.data(ID_ROLE) == style_id)
+
+    def set_live_icon(self, style_id: str, pixmap: QPixmap) -> None:
+        if style_id in self._names:
+            self._live[style_id] = QIcon(pixmap)
+            self._item(style_id).setIcon(self._live[style_id])
+
+    def restore_fixed_icons(self) -> None:
+        for style_id in list(self._live):
+            self._item(style_id).setIcon(self._fixed[style_id])
+        self._live.clear()
+
+    def icon_of(self, style_id: str) -> QIcon:
+        return self._item(style_id).icon()
 
     # ---- selection ----
     def _proxy_index_of(self, style_id: str) -> QModelIndex:

@@ -37,6 +37,7 @@ from vst_desktop.ui.about_dialog import app_icon
 from vst_desktop.ui.banner import BannerArea
 from vst_desktop.ui.engine import Engine
 from vst_desktop.ui.latest import LiveResult
+from vst_desktop.ui.live_thumbnails import LiveThumbnails
 from vst_desktop.ui.side_panel import OPEN_FILE, SidePanel
 from vst_desktop.ui.signals import emit
 from vst_desktop.ui.sources import DEMO, describe_spec
@@ -177,6 +178,7 @@ class MainWindow(QMainWindow):
         self.act_keys = self._action("Keyboard shortcuts", None, self._show_shortcuts)
 
         self.vcam = VirtualCameraControls(self)  # the "Virtual camera" toggle
+        self.live_thumbs = LiveThumbnails(self)  # the gallery's tiles on the current frame; View menu toggle
         bar = QToolBar("Main", self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
@@ -209,8 +211,8 @@ class MainWindow(QMainWindow):
                   self.act_remove, None, self.act_reload):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&View")
-        for a in (self.act_compare, self.act_side_by_side, self.act_mirror, self.act_steady, self.act_stats, None,
-                  self.act_fullscreen):
+        for a in (self.act_compare, self.act_side_by_side, self.act_mirror, self.act_steady, self.act_stats,
+                  self.live_thumbs.action, None, self.act_fullscreen):
             m.addSeparator() if a is None else m.addAction(a)
         m = mb.addMenu("&Help")
         m.addAction(self.act_keys)
@@ -672,6 +674,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_settings()
+        self.live_thumbs.close()
         self.engine.close()  # finalises a running recording before the window goes
         super().closeEvent(event)
 
