@@ -118,7 +118,7 @@ class StyleGallery(QWidget):
             where = "built-in" if pkg.builtin else "your style"
             tip = f"<b>{meta.name}</b> ({where})<br>{meta.description}" if meta.description else meta.name
             self._names[pkg.id] = meta.name
-            self._models[pkg.id] = str(pkg.onnx_path)
+            self._models[pkg.id] = str(getattr(pkg, "onnx_path", "") or "")  # "": no live tile
             self._model.appendRow(_style_item(pkg.id, meta.name, _thumbnail(pkg.png_path), tip,
                                               f"{meta.name} {pkg.id} {meta.description}"))
         self._fixed = {self._model.item(r).data(ID_ROLE): self._model.item(r).icon()

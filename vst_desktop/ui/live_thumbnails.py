@@ -25,6 +25,7 @@ from vst_desktop.pipeline.thumbnails import (
     inference_side,
     square_crop,
 )
+from vst_desktop.ui.gallery import ORIGINAL_ID
 from vst_desktop.ui.signals import emit
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,9 @@ class LiveThumbnails(QObject):
         pixels = latest.input_pixels
         height = PRESETS.get(self._window.panel.current_preset(), PRESETS["Fast 360p"])
         out_side = max(16, round(self.gallery.view.iconSize().width() * self.gallery.devicePixelRatioF()))
-        ids = self.gallery.ids_in_view_first()
+        models = ((sid, self.gallery.model_path(sid)) for sid in self.gallery.ids_in_view_first())
         job = ThumbnailJob(square_crop(pixels, self._window.act_mirror.isChecked()),
-                           tuple((sid, self.gallery.model_path(sid)) for sid in ids),
+                           tuple((sid, path) for sid, path in models if path or sid == ORIGINAL_ID),
                            inference_side((pixels.shape[1], pixels.shape[0]), height), out_side)
         self.loop.submit(job)
         return True
