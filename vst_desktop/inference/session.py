@@ -97,6 +97,9 @@ def _session_options(threads: int | None) -> ort.SessionOptions:
     so = ort.SessionOptions()
     so.intra_op_num_threads = int(threads or prov.physical_cores())
     so.inter_op_num_threads = 1
+    # No per-session arena: a dropped session's memory goes back to the heap (and the OS) instead of staying
+    # reserved; an hour of style switching grew RSS without bound with it, at 1-2% frame time (measured).
+    so.enable_cpu_mem_arena = False
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3  # errors only: we report provider problems ourselves, in plain words

@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vst_desktop.core.memory import release_freed_memory
 from vst_desktop.pipeline.sizing import round8
 
 log = logging.getLogger(__name__)
@@ -102,14 +103,19 @@ class ThumbnailRenderer:
         session = self._factory(path)
         self._sessions[style_id] = (key, session)
         self._sessions.move_to_end(style_id)
-        while len(self._sessions) > MAX_SESSIONS:
-            self._sessions.popitem(last=False)
+        if len(self._sessions) > MAX_SESSIONS:
+            while len(self._sessions) > MAX_SESSIONS:
+                self._sessions.popitem(last=False)
+            release_freed_memory()
         return session
 
     def keep_only(self, style_ids) -> None:
         """Drop the sessions of styles no longer listed (removed or replaced)."""
-        for sid in set(self._sessions) - set(style_ids):
+        gone = set(self._sessions) - set(style_ids)
+        for sid in gone:
             del self._sessions[sid]
+        if gone:
+            release_freed_memory()
 
     @property
     def session_count(self) -> int:

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from vst_desktop.core.errors import InferenceError, VstError
 from vst_desktop.core.frame import Frame
+from vst_desktop.core.memory import release_freed_memory
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import PRESETS, fit_height
 from vst_desktop.ui.latest import LatestSlot, LiveResult
@@ -410,6 +411,7 @@ class PipelineWorker(QObject):
         self._sessions.move_to_end(style_id)
         while len(self._sessions) > _SESSION_CACHE:
             self._sessions.popitem(last=False)
+            self._helper.submit(release_freed_memory)  # off the frame path: it can take milliseconds
         if generation == self._style_generation:  # a newer choice supersedes an older slow load
             self._activate(style_id, session)
 
