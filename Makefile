@@ -8,7 +8,9 @@ export QT_QPA_PLATFORM ?= offscreen
 .PHONY: run test bench lint venv styles gallery clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# Debian's own python3 makes venvs only with python3-venv: install it as the window's libraries are
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV) && \
+	  VST_SYSTEM_PACKAGES=python3-venv tools/install_system_packages.sh --strict && $(PYTHON) -m venv $(VENV); }
 	# torch first, pinned: the CPU build lies on disk; an unpinned torch would pull a multi-GB CUDA build
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[train,dev]'
