@@ -126,6 +126,8 @@ def test_an_unexpected_error_during_a_run_still_ends_with_an_error_event(capsys,
     (["--iterations", "abc"], ["--iterations 'abc'", "iterations must be a whole number"]),
     (["--iterations", "0"], ["iterations=0 is out of range"]),
     (["--seed", "-1"], ["seed=-1 is out of range"]),
+    (["--name", "x" * 81], ["name must be plain text of at most 80 characters"]),
+    (["--set", "name=Sun\u202eset"], ["name must be plain text"]),
 ])
 def test_bad_settings_are_refused_before_any_work(capsys, tmp_path, shared_data, args, words):
     run = tmp_path / "run"
@@ -172,3 +174,12 @@ def test_set_name_trains_and_resume_takes_only_the_allowed_changes(capsys, tmp_p
     assert events[0]["name"] == "2024" and events[-1]["event"] == "done"
     rc, err, events = _train(capsys, "--resume", str(run), "--set", "crop_size=64")
     _assert_refused(rc, err, events, "Cannot resume with different settings: crop_size")
+
+
+def test_a_long_or_odd_folder_name_gives_a_name_the_package_accepts(tmp_path):
+    from vst_desktop.training.entry import _default_name
+
+    folder = tmp_path / ("very_long-" * 12 + "\x07bell")
+    name = _default_name(str(folder))
+    assert len(name) <= 80 and name.startswith("Very Long") and "\x07" not in name
+    assert _default_name(str(tmp_path / "ukiyo_e")) == "Ukiyo E"

@@ -28,7 +28,7 @@ MAX_DEPTH = 32
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _unprintable(text: str, allowed: str = "") -> bool:
+def has_unprintable(text: str, allowed: str = "") -> bool:
     return any((unicodedata.category(c) == "Cc" and c not in allowed) or c in _BIDI for c in text)
 
 
@@ -95,13 +95,13 @@ class StyleMeta:
             raise bad("'name' is missing")
         if len(name) > MAX_NAME:
             raise bad(f"'name' is {len(name)} characters long; at most {MAX_NAME} characters are allowed")
-        if _unprintable(name):
+        if has_unprintable(name):
             raise bad(f"'name' contains control characters ({ascii(name[:40])}); use plain text")
         description = data.get("description", "")
         if len(description) > MAX_DESCRIPTION:
             raise bad(f"'description' is {len(description)} characters long; at most {MAX_DESCRIPTION} "
                       "are allowed")
-        if _unprintable(description, allowed="\n\t"):
+        if has_unprintable(description, allowed="\n\t"):
             raise bad("'description' contains control characters; use plain text")
         if data.get("kind") not in KINDS:
             raise bad(f"'kind' must be one of {', '.join(KINDS)}, not {data.get('kind')!r}")

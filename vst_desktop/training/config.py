@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vst_desktop.core.errors import TrainingError
+from vst_desktop.styles.package import MAX_NAME, has_unprintable
 
 
 @dataclass
@@ -224,6 +225,10 @@ def config_problems(config: TrainConfig) -> list[str]:
             problem = f"{name}={value!r} is not one of {', '.join(choices[name])}"
         if problem:
             problems.append(problem)
+    name = config.name.strip()
+    if len(name) > MAX_NAME or has_unprintable(name):  # the style package would refuse it after training
+        problems.append(f"name must be plain text of at most {MAX_NAME} characters, not {ascii(name[:40])}"
+                        + ("..." if len(name) > 40 else ""))
     if not problems and config.crop_size % 4:
         problems.append(f"crop_size={config.crop_size} must be a multiple of 4 (the generator halves it twice)")
     if not problems and config.lowfreq_factor > config.crop_size:

@@ -66,7 +66,11 @@ def _flag_overrides(args: argparse.Namespace) -> dict:
 
 
 def _default_name(styles_dir: str) -> str:
-    return Path(styles_dir).resolve().name.replace("_", " ").replace("-", " ").strip().title() or "My style"
+    from vst_desktop.styles.package import MAX_NAME, has_unprintable
+
+    name = Path(styles_dir).resolve().name.replace("_", " ").replace("-", " ").strip().title()
+    name = "".join(c for c in name if not has_unprintable(c))  # a folder may be called anything
+    return name[:MAX_NAME].strip() or "My style"
 
 
 def build_config(args: argparse.Namespace):
