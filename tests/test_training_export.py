@@ -16,8 +16,8 @@ import pytest
 import torch
 
 from vst_desktop.training import export
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.models import build_generator
+from vst_desktop.trainspec.config import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,8 @@ import torch
 
 from vst_desktop.cli import main
 from vst_desktop.core import paths
-from vst_desktop.training.config import FIELD_KINDS, RANGES, TrainConfig, parse_setting
-from vst_desktop.training.presets import PRESETS, make_config
+from vst_desktop.trainspec.config import FIELD_KINDS, RANGES, TrainConfig, parse_setting
+from vst_desktop.trainspec.presets import PRESETS, make_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -177,9 +177,9 @@ def test_set_name_trains_and_resume_takes_only_the_allowed_changes(capsys, tmp_p
 
 
 def test_a_long_or_odd_folder_name_gives_a_name_the_package_accepts(tmp_path):
-    from vst_desktop.training.entry import _default_name
+    from vst_desktop.trainspec.config import default_name
 
     folder = tmp_path / ("very_long-" * 12 + "\x07bell")
-    name = _default_name(str(folder))
+    name = default_name(str(folder))
     assert len(name) <= 80 and name.startswith("Very Long") and "\x07" not in name
-    assert _default_name(str(tmp_path / "ukiyo_e")) == "Ukiyo E"
+    assert default_name(str(tmp_path / "ukiyo_e")) == "Ukiyo E"

@@ -17,10 +17,10 @@ import torch
 from vst_desktop.core.errors import TrainingError
 from vst_desktop.training import checkpoint as ckpt
 from vst_desktop.training import losses
-from vst_desktop.training.config import TrainConfig
-from vst_desktop.training.presets import make_config
 from vst_desktop.training.progress import BarReporter, JsonLinesReporter
 from vst_desktop.training.run import train
+from vst_desktop.trainspec.config import TrainConfig
+from vst_desktop.trainspec.presets import make_config
 
 
 def tiny_config(shared_data, **changes) -> TrainConfig:

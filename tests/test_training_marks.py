@@ -8,13 +8,17 @@ import json
 import pytest
 
 from vst_desktop.core.errors import TrainingError
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.data import load_training_data
-from vst_desktop.training.presets import make_config
 from vst_desktop.training.run import train
 from vst_desktop.training.texture.marks import FAMILIES, choose_marks, pick_family, teacher_settings
+from vst_desktop.trainspec.config import MARK_FAMILIES, TrainConfig
+from vst_desktop.trainspec.presets import make_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def test_every_family_the_config_accepts_has_a_teacher():
+    assert FAMILIES == MARK_FAMILIES
 
 
 def test_each_family_is_a_different_teacher_and_brush_strength_scales_the_dabs():

@@ -9,16 +9,20 @@ import torch
 from torch import nn
 
 from vst_desktop.training import losses
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.models import (
     GENERATOR_SIZES,
     MultiScaleDiscriminator,
     PatchSampleMLP,
     build_generator,
 )
-from vst_desktop.training.presets import PRESETS, make_config
+from vst_desktop.trainspec.config import GENERATORS, TrainConfig
+from vst_desktop.trainspec.presets import PRESETS, make_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def test_every_generator_the_config_accepts_is_built():
+    assert tuple(GENERATOR_SIZES) == GENERATORS
 
 @pytest.mark.parametrize("size", list(GENERATOR_SIZES))
 def test_generator_starts_at_identity_without_norm_layers(size):

@@ -13,10 +13,10 @@ from vst_desktop.training import export
 from vst_desktop.training.data import load_training_data
 from vst_desktop.training.loop import DistInfo, GeneratorStep, Trainer
 from vst_desktop.training.models import build_generator
-from vst_desktop.training.presets import PRESETS, make_config
 from vst_desktop.training.texture.marks import generator_stages, teacher_settings
 from vst_desktop.training.texture.strokes import StrokeTeacher
 from vst_desktop.training.texture.views import grey, highpass
+from vst_desktop.trainspec.presets import PRESETS, make_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -12,8 +12,8 @@ import torch
 from vst_desktop.training import checkpoint as ckpt
 from vst_desktop.training.data import downsize, is_paired_folder
 from vst_desktop.training.models import build_generator
-from vst_desktop.training.presets import make_config
 from vst_desktop.training.run import train
+from vst_desktop.trainspec.presets import make_config
 
 
 def edit(bgr: np.ndarray) -> np.ndarray:

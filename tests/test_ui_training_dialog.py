@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from vst_desktop.core import paths
-from vst_desktop.ui import training_runs as runs
+from vst_desktop.trainspec import runs
 from vst_desktop.ui.training_dialog import TEMPORAL_DEFAULTS, TrainingDialog, open_training_dialog
 
 TINY = ("crop_size=64 batch_size=2 max_image_side=256 threads=1 log_every=1 sample_every=4 checkpoint_every=4 "

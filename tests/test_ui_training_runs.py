@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from vst_desktop.core.images import scan_image_folder, scan_training_folder, thumbnail_bgr
-from vst_desktop.ui import training_runs as runs
+from vst_desktop.trainspec import runs
 from vst_desktop.ui.training_estimate import SpeedMeasurement, format_duration, load_cached, store
 
 

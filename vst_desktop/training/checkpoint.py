@@ -17,7 +17,6 @@ import torch
 from vst_desktop.core.errors import TrainingError
 
 FORMAT = 1
-LATEST = "latest.pt"
 
 
 def capture_rng(data_rng: np.random.Generator) -> dict:
@@ -94,7 +93,3 @@ def load(path: Path, device: torch.device | str = "cpu") -> dict:
     if wrong:
         raise _not_ours(path, f"{', '.join(wrong)} missing or of the wrong kind; it may be damaged")
     return state
-
-
-def checkpoint_path(run_dir: Path) -> Path:
-    return run_dir / "checkpoints" / LATEST

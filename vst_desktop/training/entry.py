@@ -14,8 +14,9 @@ from pathlib import Path
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import VstError
-
-PRESET_NAMES = ("quick", "balanced", "high")
+from vst_desktop.trainspec import layout
+from vst_desktop.trainspec.config import default_name
+from vst_desktop.trainspec.presets import PRESETS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folder of style images, or of input/ and target/ before-after pairs")
     parser.add_argument("--content", metavar="DIR", default="",
                         help="folder of content photos (default: the bundled set)")
-    parser.add_argument("--preset", choices=PRESET_NAMES, default="quick",
+    parser.add_argument("--preset", choices=tuple(PRESETS), default="quick",
                         help="quick: <= 30 min on 2 CPU cores; balanced: <= 2 h; high: GPU")
     parser.add_argument("--out", metavar="RUN", help="run folder (default: a new folder under the runs dir)")
     parser.add_argument("--resume", metavar="RUN", help="continue the run in this folder")
@@ -48,14 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_overrides(items: list[str]) -> dict:
     """`KEY=VALUE` pairs, each read for its config field's type (config.parse_setting): a TrainingError for an
     unknown key or a value of the wrong type, before any work."""
-    from vst_desktop.training.config import parse_setting
+    from vst_desktop.trainspec.config import parse_setting
 
     return dict(parse_setting(item) for item in items)
 
 
 def _flag_overrides(args: argparse.Namespace) -> dict:
     """--iterations, --device and --seed as config values, read like --set values."""
-    from vst_desktop.training.config import parse_setting
+    from vst_desktop.trainspec.config import parse_setting
 
     out = {}
     for key in ("iterations", "device", "seed"):
@@ -65,25 +66,17 @@ def _flag_overrides(args: argparse.Namespace) -> dict:
     return out
 
 
-def _default_name(styles_dir: str) -> str:
-    from vst_desktop.styles.package import MAX_NAME, has_unprintable
-
-    name = Path(styles_dir).resolve().name.replace("_", " ").replace("-", " ").strip().title()
-    name = "".join(c for c in name if not has_unprintable(c))  # a folder may be called anything
-    return name[:MAX_NAME].strip() or "My style"
-
-
 def build_config(args: argparse.Namespace):
     """The run's TrainConfig from the command line (for --resume: only the allowed changes)."""
     from vst_desktop.training.data import is_paired_folder
-    from vst_desktop.training.presets import make_config
+    from vst_desktop.trainspec.presets import make_config
 
     overrides = {**parse_overrides(args.overrides), **_flag_overrides(args)}
     if not args.styles:
         raise VstError("No style folder was given.", "Use --styles DIR, or --resume RUN to continue a run.")
     values = dict(styles_dir=str(Path(args.styles).resolve()),
                   content_dir=str(Path(args.content).resolve()) if args.content else "",
-                  paired=is_paired_folder(args.styles), name=args.name or _default_name(args.styles))
+                  paired=is_paired_folder(args.styles), name=args.name or default_name(args.styles))
     config = make_config(args.preset, **{**values, **overrides})  # --set name=... may set these too
     config.check()
     return config
@@ -91,10 +84,10 @@ def build_config(args: argparse.Namespace):
 
 def _resume_config(args: argparse.Namespace):
     from vst_desktop.training import checkpoint as ckpt
-    from vst_desktop.training.config import TrainConfig
+    from vst_desktop.trainspec.config import TrainConfig
 
     overrides = {**parse_overrides(args.overrides), **_flag_overrides(args)}
-    state = ckpt.load(ckpt.checkpoint_path(Path(args.resume)))
+    state = ckpt.load(layout.checkpoint_path(Path(args.resume)))
     # The run's own settings; train() refuses changes other than those a resumed run allows.
     config = TrainConfig.from_dict(state["config"]).replace(**overrides)
     config.check()
@@ -126,7 +119,7 @@ class RunLogReporter:
 
     def __call__(self, event: dict) -> None:
         if self.run_dir.is_dir() and dist_rank() == 0:
-            with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as f:
+            with open(self.run_dir / layout.LOG_FILE, "a", encoding="utf-8") as f:
                 f.write(json.dumps(event, default=str) + "\n")
         self.report(event)
 
@@ -200,7 +193,7 @@ def _train_and_package(config, run_dir: Path, args: argparse.Namespace, report, 
     sources, _, _ = scan_training_folders(config.styles_dir, config.content_dir, config.paired)
     files = [p for pair in sources for p in pair] if config.paired else sources
     hook = None if args.no_evaluate else _metrics_hook(config, logged)
-    package = build_package(generator, config, run_dir / "package", _slug(config.name), config.name, files,
+    package = build_package(generator, config, run_dir / layout.PACKAGE_DIR, _slug(config.name), config.name, files,
                             result.step, result.seconds, result.device, metrics_hook=hook)
     installed = None
     if not args.no_install:

@@ -25,9 +25,9 @@ from torch import nn
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import TrainingError
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.data import bundled_content_dir, center_square, read_rgb
 from vst_desktop.training.models import Generator
+from vst_desktop.trainspec.config import TrainConfig
 
 OPSET = 17
 PARITY_TOLERANCE = 2  # grey levels

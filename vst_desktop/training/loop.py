@@ -24,7 +24,6 @@ from torch.nn.parallel import DistributedDataParallel
 from vst_desktop.core.errors import TrainingError
 from vst_desktop.training import checkpoint as ckpt
 from vst_desktop.training import losses
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.data import TrainingData
 from vst_desktop.training.models import (
     Generator,
@@ -35,12 +34,14 @@ from vst_desktop.training.models import (
 from vst_desktop.training.progress import (
     COLLAPSE_THRESHOLD,
     ProgressCallback,
-    clean_losses,
     collapse_score,
 )
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 from vst_desktop.training.texture.marks import generator_stages, teacher_settings
 from vst_desktop.training.texture.strokes import StrokeTeacher
+from vst_desktop.trainspec import layout
+from vst_desktop.trainspec.config import TrainConfig
+from vst_desktop.trainspec.events import clean_losses
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class Trainer:
     def save_checkpoint(self) -> Path | None:
         if self.run_dir is None:
             return None
-        path = ckpt.checkpoint_path(self.run_dir)
+        path = layout.checkpoint_path(self.run_dir)
         ckpt.save_atomic(self.state_dict(), path)
         self.emit({"event": "checkpoint", "step": self.step, "path": str(path)})
         return path
@@ -321,7 +322,7 @@ class Trainer:
             rows.append(self.data.val_targets)
         grid = np.concatenate([np.concatenate(list(r), axis=2) for r in rows], axis=1)  # C, rows*H, N*W
         img = (grid.transpose(1, 2, 0) * 255.0 + 0.5).clip(0, 255).astype(np.uint8)
-        path = self.run_dir / "samples" / f"step_{self.step:06d}.png"
+        path = layout.sample_path(self.run_dir, self.step)
         path.parent.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
         self.emit({"event": "sample", "step": self.step, "path": str(path)})
@@ -337,7 +338,7 @@ class Trainer:
 
     def emit(self, event: dict) -> None:
         if self.run_dir is not None:
-            with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as f:
+            with open(self.run_dir / layout.LOG_FILE, "a", encoding="utf-8") as f:
                 f.write(json.dumps(event, default=str) + "\n")
         if self.progress is not None:
             self.progress(event)

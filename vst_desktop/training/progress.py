@@ -1,19 +1,19 @@
 """Progress reporting (DESIGN.md section 6): JSON lines on stdout for the GUI, a bar for people.
 
-Every event is a dict with an "event" key: start | marks | progress | sample | checkpoint | warning | done | error.
-`progress` carries step, total, losses, it_per_s, eta_s. Human-readable lines always go to stderr, so
+The events themselves are described in trainspec/events.py. Human-readable lines always go to stderr, so
 stdout stays machine-readable in jsonl mode.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
 import numpy as np
+
+from vst_desktop.trainspec.events import ENDS
 
 ProgressCallback = Callable[[dict], None]
 
@@ -70,7 +70,7 @@ class BarReporter:
             self.bar.update(event["step"] - self.bar.n)
             self.bar.set_postfix({k: f"{v:.3f}" for k, v in event.get("losses", {}).items()}, refresh=False)
             return
-        if kind in ("done", "error") and self.bar is not None:
+        if kind in ENDS and self.bar is not None:
             self.bar.close()
             self.bar = None
         line = _human(event)
@@ -87,11 +87,6 @@ def make_reporter(mode: str) -> ProgressCallback:
     if mode == "bar":
         return BarReporter()
     raise ValueError(f"unknown progress mode {mode!r}")
-
-
-def clean_losses(losses: dict[str, float]) -> dict[str, float]:
-    """Losses rounded for the log; non-finite values become None (JSON has no NaN)."""
-    return {k: (round(v, 5) if math.isfinite(v) else None) for k, v in losses.items()}
 
 
 def collapse_score(inputs: np.ndarray, outputs: np.ndarray) -> float:

@@ -20,11 +20,12 @@ import torch.distributed as dist
 
 from vst_desktop.core.errors import TrainingError
 from vst_desktop.training import checkpoint as ckpt
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.data import load_training_data
 from vst_desktop.training.loop import DistInfo, Trainer
 from vst_desktop.training.progress import ProgressCallback
-from vst_desktop.training.texture.marks import FAMILIES, MarksChoice, choose_marks
+from vst_desktop.training.texture.marks import MarksChoice, choose_marks
+from vst_desktop.trainspec import layout
+from vst_desktop.trainspec.config import MARK_FAMILIES, TrainConfig
 
 # Settings that may differ between a run and its resumption; anything else must match the checkpoint.
 RESUMABLE_CHANGES = {"iterations", "device", "threads", "log_every", "sample_every", "checkpoint_every"}
@@ -42,7 +43,7 @@ class RunResult:
 
     @property
     def checkpoint(self) -> Path:
-        return ckpt.checkpoint_path(self.run_dir)
+        return layout.checkpoint_path(self.run_dir)
 
 
 def dist_info_from_env() -> DistInfo:
@@ -102,8 +103,8 @@ def _merge_resume_config(saved: TrainConfig, wanted: TrainConfig | None) -> Trai
 def _resolve_marks(config: TrainConfig, data) -> tuple[TrainConfig, MarksChoice | None]:
     """`marks="auto"`: let the folder's style critic choose the teacher's mark family (deterministic, so every
     rank of a distributed run chooses the same)."""
-    if config.marks not in ("auto", *FAMILIES):
-        raise TrainingError(f"Unknown marks {config.marks!r}.", f"Use auto, {', '.join(FAMILIES)}.")
+    if config.marks not in ("auto", *MARK_FAMILIES):
+        raise TrainingError(f"Unknown marks {config.marks!r}.", f"Use auto, {', '.join(MARK_FAMILIES)}.")
     if config.marks != "auto":
         return config, None
     if config.recipe != "painted" or config.paired or data.style is None:
@@ -124,7 +125,7 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
     info = dist_info_from_env()
     state = None
     if resume is not None:
-        state = ckpt.load(ckpt.checkpoint_path(Path(resume)))
+        state = ckpt.load(layout.checkpoint_path(Path(resume)))
         config = _merge_resume_config(TrainConfig.from_dict(state["config"]), config)
     if config is None:
         raise TrainingError("No training config was given.", "Pass a TrainConfig or a run folder to resume.")
@@ -148,7 +149,7 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
     try:
         if info.is_main:
             out_dir.mkdir(parents=True, exist_ok=True)
-            config.save(out_dir / "config.json")
+            config.save(out_dir / layout.CONFIG_FILE)
         trainer = Trainer(config, data, device, info, out_dir, progress)
         if state is not None:
             trainer.load_state_dict(state)

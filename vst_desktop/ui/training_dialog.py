@@ -54,7 +54,10 @@ from PySide6.QtWidgets import (
 
 from vst_desktop.core import paths
 from vst_desktop.core.images import ImageFolderScan, scan_image_folder, scan_training_folder, thumbnail_bgr
-from vst_desktop.ui import training_runs as runs
+from vst_desktop.trainspec import runs
+from vst_desktop.trainspec.config import default_name as _default_name
+from vst_desktop.trainspec.presets import MARKS, TEMPORAL_DEFAULTS
+from vst_desktop.trainspec.presets import STROKE_AMP_DEFAULT as BRUSH_STRENGTH_DEFAULT
 from vst_desktop.ui.pyside_refcount import make_singletons_immortal
 from vst_desktop.ui.signals import emit
 from vst_desktop.ui.training_estimate import SpeedBenchmark, SpeedMeasurement, format_duration, load_cached
@@ -70,17 +73,6 @@ PRESETS = [
     ("high", "High", "best quality; meant for a GPU"),
 ]
 DEVICES = [("", "Automatic (a GPU when there is one)"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)")]
-# The engine's defaults for the two knobs (the presets' stroke_amp and w_temporal): only a changed value is
-# passed on, so the engine stays the single source of its defaults (tests/test_ui_training_presets.py).
-BRUSH_STRENGTH_DEFAULT = 0.35
-# The teacher's mark families (training/texture/marks.py); "auto" lets the folder's style critic choose.
-MARKS = [
-    ("auto", "Automatic (the paintings decide)"),
-    ("strokes", "Strokes along the edges"),
-    ("dabs", "Horizontal dabs"),
-    ("planes", "Flat colour planes"),
-]
-TEMPORAL_DEFAULTS = {"quick": 8.0, "balanced": 10.0, "high": 8.0}
 THUMBS_SHOWN = 40
 THUMB_SIZE = 72
 CAPTURE_FRAMES = 30
@@ -89,10 +81,6 @@ LOSS_COLOURS = ["#4a90e2", "#e2a04a", "#6cc070", "#d0605e", "#a77bd8", "#5ec8c8"
 LOSS_LABELS = {"d": "discriminator", "adv": "adversarial", "nce": "content (NCE)", "lowfreq": "content (tone)",
                "identity": "identity", "tv": "smoothness", "temporal": "stability", "g_total": "generator total",
                "paired_l1": "paired L1"}
-
-
-def _default_name(folder: Path) -> str:
-    return folder.name.replace("_", " ").replace("-", " ").strip().title() or "My style"
 
 
 def _pixmap_from_bgr(bgr: np.ndarray) -> QPixmap:

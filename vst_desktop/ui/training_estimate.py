@@ -23,7 +23,8 @@ from PySide6.QtCore import QObject, QProcess, Signal
 
 from vst_desktop.core import paths
 from vst_desktop.core.images import IMAGE_EXTENSIONS
-from vst_desktop.ui import training_runs as runs
+from vst_desktop.trainspec import runs
+from vst_desktop.trainspec.presets import PRESET_STEPS
 from vst_desktop.ui.signals import emit
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,6 @@ CACHE_DAYS = 14
 CACHE_FILE = "training_speed.json"
 FINISH_SECONDS = 30.0  # export, parity check and install after the last step (10-40 s measured on 2 cores)
 BENCH_OVERRIDES = {"log_every": 1, "sample_every": 1_000_000, "checkpoint_every": 1_000_000, "val_photos": 2}
-
-# The presets' default step counts (training/presets.py; the GUI may not import the engine). Used only to
-# turn a measured step time into a total; a run itself takes its count from the preset.
-PRESET_STEPS = {"quick": 1500, "balanced": 4000, "high": 10000}  # tests/test_ui_training_presets.py checks
 
 
 @dataclass

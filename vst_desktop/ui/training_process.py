@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QIODevice, QObject, QProcess, QTimer, Signal
 
 from vst_desktop.core import paths
-from vst_desktop.ui import training_runs as runs
+from vst_desktop.trainspec import runs
 from vst_desktop.ui.signals import emit
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
 """Training run folders as the GUI sees them (no Qt, no torch): the command to launch, the files it follows,
 which runs are still going, which can be resumed.
 
-A run folder (DESIGN.md section 6) holds what the engine writes: `config.json`, `log.jsonl`,
-`samples/step_NNNNNN.png`, `checkpoints/latest.pt` and, once finished, `package/<id>.{onnx,json,png}`.
-The GUI adds its own files beside them:
+A run folder (layout.py) holds what the engine writes: `config.json`, `log.jsonl`, `samples/step_NNNNNN.png`,
+`checkpoints/latest.pt` and, once finished, `package/<id>.{onnx,json,png}`. The GUI adds its own files
+beside them:
 
 - `gui_session.json`: the command of the current session, when it started, and where its output begins
   in the stdout file (sessions of a resumed run append to the same files);
@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vst_desktop.core import paths
+from vst_desktop.trainspec.events import parse_event
+from vst_desktop.trainspec.layout import CONFIG_FILE, LOG_FILE, PACKAGE_DIR, checkpoint_path
 
 SESSION_FILE = "gui_session.json"
 PID_FILE = "train.pid"
@@ -171,15 +173,6 @@ class JsonLinesFollower:
         return events
 
 
-def parse_event(line: str) -> dict | None:
-    """One progress event, or None for a line that is not one (never raises)."""
-    try:
-        event = json.loads(line)
-    except (json.JSONDecodeError, ValueError):
-        return None
-    return event if isinstance(event, dict) and isinstance(event.get("event"), str) else None
-
-
 def tail_lines(path: Path, count: int = 12, offset: int = 0) -> list[str]:
     """The last `count` non-empty lines of a text file after `offset` (the child's stderr)."""
     try:
@@ -223,7 +216,7 @@ def _mtime(path: Path) -> float:
 
 def installed_style_of(run_dir: Path) -> str | None:
     """The id of the style a finished run exported, when that style is installed in the user styles folder."""
-    for meta_path in sorted((run_dir / "package").glob("*.json")):
+    for meta_path in sorted((run_dir / PACKAGE_DIR).glob("*.json")):
         try:
             style_id = json.loads(meta_path.read_text(encoding="utf-8")).get("id")
         except (OSError, json.JSONDecodeError):
@@ -234,7 +227,7 @@ def installed_style_of(run_dir: Path) -> str | None:
 
 
 def package_written(run_dir: Path) -> bool:
-    pkg = run_dir / "package"
+    pkg = run_dir / PACKAGE_DIR
     return any((pkg / f"{m.stem}.onnx").is_file() for m in pkg.glob("*.json"))
 
 
@@ -265,7 +258,7 @@ class RunInfo:
 def _last_steps(run_dir: Path) -> tuple[int, int]:
     step, ckpt_step = 0, -1
     try:
-        with open(run_dir / "log.jsonl", encoding="utf-8", errors="replace") as f:
+        with open(run_dir / LOG_FILE, encoding="utf-8", errors="replace") as f:
             for line in f:
                 event = parse_event(line)
                 if event is None:
@@ -276,7 +269,7 @@ def _last_steps(run_dir: Path) -> tuple[int, int]:
                     ckpt_step = int(event.get("step", 0))
     except OSError:
         pass
-    if ckpt_step < 0 and (run_dir / "checkpoints" / "latest.pt").is_file():
+    if ckpt_step < 0 and checkpoint_path(run_dir).is_file():
         ckpt_step = 0  # a checkpoint without a log line: resumable, step unknown
     return step, ckpt_step
 
@@ -284,7 +277,7 @@ def _last_steps(run_dir: Path) -> tuple[int, int]:
 def run_info(run_dir: Path) -> RunInfo | None:
     """What the GUI knows of a run folder; None for a folder that is not a training run."""
     try:
-        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        config = json.loads((run_dir / CONFIG_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         config = None
     session = read_session(run_dir)
@@ -294,7 +287,7 @@ def run_info(run_dir: Path) -> RunInfo | None:
     step, ckpt_step = _last_steps(run_dir)
     pid = read_pid(run_dir)
     running = pid_alive(pid)
-    updated = max(_mtime(run_dir / "log.jsonl"), _mtime(run_dir / SESSION_FILE), _mtime(run_dir / "config.json"))
+    updated = max(_mtime(run_dir / LOG_FILE), _mtime(run_dir / SESSION_FILE), _mtime(run_dir / CONFIG_FILE))
     return RunInfo(run_dir=run_dir, name=str(config.get("name") or session.get("name") or ""),
                    step=step, checkpoint_step=ckpt_step, total=int(config.get("iterations") or 0),
                    preset=str(config.get("preset") or session.get("preset") or ""), updated=float(updated),
