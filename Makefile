@@ -33,7 +33,7 @@ run: $(STAMP) $(if $(filter 1,$(CUDA)),$(CUDA_STAMP))
 	QT_QPA_PLATFORM= $(BIN)/vst-desktop
 
 lint: $(STAMP)
-	$(BIN)/ruff check vst_desktop tests tools
+	$(BIN)/ruff check vst_desktop tests tools research
 	$(BIN)/lint-imports
 
 test: lint

@@ -2,7 +2,7 @@
 
 Paintings are not all made of the same marks: van Gogh and Hokusai draw strokes along the edges, Monet's
 water scenes are horizontal dabs over every textured area, Picabia's Udnie is flat colour planes. One
-teacher for all of them made Monet and Udnie fail (docs/training.md, experiment log 3 and 7). Before
+teacher for all of them left Monet and Udnie below a photo's style score. Before
 step 0, the painted recipe paints a few content photos with each family, scores them with the folder's
 painting-vs-photo critic (the evaluation metric, trained on content photos only), and keeps the family
 that looks most like the folder's paintings while the content stays readable (the default strokes unless
@@ -29,19 +29,17 @@ DEFAULT_AMP = 0.35  # the presets' stroke_amp: "brush strength" is relative to i
 MIN_EDGE_SSIM = 0.5  # a family that loses more of the photo's structure is not chosen (acceptance: 0.45)
 SCORE_PHOTOS = 10
 SCORE_LONG_SIDE = 384
-# The planes family's Kuwahara teacher. Radius 2, 3 passes rather than radius 4, 2 passes (style score 0.65
-# against 0.77 on Udnie): at radius 4 faces on soft webcam frames lost their eyes and mouth to square
-# blocks (docs/training.md, experiment log 9).
+# The planes family's Kuwahara teacher: radius 2, 3 passes, because at radius 4 faces on soft webcam frames
+# lose their eyes and mouth to square blocks, although the style score is a little higher.
 PLANES_RADIUS, PLANES_PASSES = 2, 3
-# Another family replaces the default strokes only when it scores this much higher: on a one-image folder's
-# quadrant critic, Stained Glass's planes beat strokes by 0.03 and the planes student then scored 0.05
-# against the strokes student's 0.25 (docs/training.md, experiment log 9).
+# Another family replaces the default strokes only when it scores this much higher: a one-image folder's
+# quadrant critic is noisy, and a lead of a few hundredths picked a family whose student scored far lower.
 SWITCH_MARGIN = 0.1
 
 
 def generator_stages(cfg: TrainConfig) -> dict:
     """`build_generator` keyword arguments for the config's mark family. The planes family builds its
-    flattening into the generator: the residual network alone does not learn it (docs/training.md, log 9)."""
+    flattening into the generator: the residual network alone does not learn it."""
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "planes":
         # The teacher's planes at half resolution (radius 1 there is radius 2 here; 8-10 ms at 640x360, about
         # 38 ms more at full resolution); the network's residual learns the sharper plane borders.

@@ -1,26 +1,16 @@
-"""A deterministic, local painterly renderer: flat paint regions + brush strokes along the image's edges.
-
-numpy/OpenCV only (no torch), a few tens of ms per 512 px frame on one core. Used as the paired teacher
-for the generator and as a known "painted" case for the style metrics (docs/texture_experiments.md):
+"""The stroke teacher of the painted recipe: a deterministic, local painterly renderer (numpy/OpenCV, no
+torch, a few tens of ms per 512 px frame on one core).
 
 - `kuwahara`: flat paint regions that keep edges (4-quadrant Kuwahara);
-- `tangent_field`: the edge tangent from the smoothed structure tensor (the direction a painter's stroke
-  follows);
-- `lic`: line-integral convolution of a source texture along that tangent: noise becomes strokes;
-- `stroke_layer` / `paint`: the strokes on top of the flat regions, after the style's colour transform;
-- `advect_noise`: moves the stroke noise with the content between video frames (texture advection), the
-  measured way to keep noise-driven strokes from flickering.
+- `tangent_field`: the edge tangent from the smoothed structure tensor (the direction a stroke follows);
+- `lic`: line-integral convolution of a stroke source along that tangent;
+- `paint_float`: the teacher itself: flat regions, strokes of the photo's own detail, ink outlines, and
+  the other marks (`direction`: one fixed angle, Monet's dabs; `contrast_floor`: detail at a unit local
+  contrast; `passes`: repeated Kuwahara, flat colour planes);
+- `StrokeTeacher`: `paint_float` over a training batch, optionally on a thread pool.
 
-Measured (van_gogh, 21 validation photos, 512 px): LIC of white noise at amplitude 0.12 scores like the
-held-out van Gogh paintings on both style critics (gain 0.99 and 1.03); LIC of the photo's own detail
-only 0.02-0.39; Kuwahara alone -0.24 to -0.32. With a screen-fixed noise map the strokes flicker
-(ewarp_ratio 12 on the face clip); see `advect_noise`.
-
-Other marks (`paint_float`'s optional arguments, all local and deterministic; tools/experiments/mark_tune.py):
-- `direction`: strokes along one fixed angle instead of the edge tangent (Monet's horizontal dabs);
-- `contrast_floor`: `local_detail_source`, the photo's detail at a unit local contrast, so flat areas get
-  strokes too (not only edges), with a fixed scale instead of the per-image one;
-- `passes`: Kuwahara applied repeatedly, which merges regions into flat colour planes (Picabia's Udnie).
+The source is the photo's own detail, never noise: the same crop always gets the same painting, so a small
+generator can learn the mapping (noise-driven strokes score higher but cannot be learned and flicker).
 """
 
 from __future__ import annotations
@@ -29,11 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
-
-from vst_desktop.training.texture.colour import ColourTransform
-
-NOISE_STD = 0.284  # std of unit white noise blurred with sigma 1 (the stroke source)
-LIC_STD = 0.13  # typical std of its LIC along a coherent tangent field (fixed scale: no per-frame pumping)
 
 
 def kuwahara(img: np.ndarray, r: int) -> np.ndarray:
@@ -95,16 +80,6 @@ def lic(src: np.ndarray, tan: np.ndarray, length: int = 10) -> np.ndarray:
     return acc / wsum
 
 
-def make_noise(h: int, w: int, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), 1.0)
-
-
-def stroke_layer(flat: np.ndarray, noise: np.ndarray, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
-    """Unit-scale stroke texture (H, W): the noise smeared along the edge tangent of `flat`."""
-    return lic(noise, tangent_field(flat, tan_sigma), length) / LIC_STD
-
-
 def detail_source(x: np.ndarray, gain: float = 8.0, sigma: float = 2.0) -> np.ndarray:
     """The photo's own detail as the stroke source: tanh(gain * grey high-pass). Deterministic and local,
     so a student generator can learn the strokes it makes (no fixed noise map needed)."""
@@ -130,48 +105,6 @@ def constant_direction(h: int, w: int, degrees: float) -> np.ndarray:
     return np.broadcast_to(np.array([np.cos(a), np.sin(a)], np.float32), (h, w, 2)).copy()
 
 
-def paint(img_u8: np.ndarray, colour: ColourTransform | None, noise: np.ndarray | None = None, r: int = 4,
-          amp: float = 0.12, length: int = 10, tan_sigma: float = 3.0) -> np.ndarray:
-    """uint8 RGB photo -> uint8 RGB painted rendering.
-
-    `noise`: (H, W) float32 stroke source (e.g. `make_noise`): LIC of noise, scaled by a fixed constant.
-    None: the photo's own detail (`detail_source`), its LIC normalised per image to unit std: the
-    teacher distilled in experiment E2 (r=6, amp=0.2).
-    """
-    x = img_u8.astype(np.float32) / 255.0
-    if colour is not None:
-        x = colour.apply_np(x)
-    if noise is None:
-        out = paint_float(x, r, amp, length, tan_sigma=tan_sigma)
-    else:
-        flat = kuwahara(x, r)
-        s = stroke_layer(flat, noise[:x.shape[0], :x.shape[1]], length, tan_sigma)
-        out = flat + amp * s[..., None]
-    return (np.clip(out, 0, 1) * 255).round().astype(np.uint8)
-
-
-def advect_noise(noise: np.ndarray, prev_rgb: np.ndarray, cur_rgb: np.ndarray, dis=None, refresh: float = 0.0,
-                 rng: np.random.Generator | None = None) -> np.ndarray:
-    """The previous frame's stroke noise moved onto the current frame with optical flow (DIS, half res).
-
-    `refresh` in [0, 1) mixes in fresh noise (variance-preserving) so the pattern does not smear over a
-    long shot; 0 keeps it purely advected. The std is reset to `NOISE_STD` (resampling lowers it).
-    """
-    h, w = cur_rgb.shape[:2]
-    dis = dis or cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
-    small = (max(8, w // 2), max(8, h // 2))
-    g0 = cv2.cvtColor(cv2.resize(prev_rgb, small, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
-    g1 = cv2.cvtColor(cv2.resize(cur_rgb, small, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
-    flow = cv2.resize(dis.calc(g1, g0, None), (w, h)) * np.float32(w / small[0])
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    n = cv2.remap(noise, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    if refresh > 0:
-        rng = rng or np.random.default_rng()
-        fresh = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), 1.0)
-        n = np.sqrt(1 - refresh) * n + np.sqrt(refresh) * fresh
-    return (n * (NOISE_STD / (n.std() + 1e-6))).astype(np.float32)
-
-
 def ink_lines(x: np.ndarray, sigma: float = 1.0, gain: float = 25.0) -> np.ndarray:
     """Dark outline strength (H, W) in [0, 1): where a difference of Gaussians of the grey image dips below
     zero (the dark side of an edge), as an ink drawing or a woodblock print outlines its shapes."""
@@ -186,7 +119,7 @@ LOCAL_LIC_STD = 0.23  # typical std of a length-4 LIC of `local_detail_source` (
 def paint_float(x: np.ndarray, r: int = 6, amp: float = 0.2, length: int = 10, lines: float = 0.0,
                 width: float = 1.0, tan_sigma: float = 3.0, direction: float | None = None,
                 contrast_floor: float | None = None, passes: int = 1) -> np.ndarray:
-    """`paint` with the photo's own detail as the stroke source, on float32 RGB (H, W, 3) in [0, 1] that is
+    """The teacher's painting, with the photo's own detail as the stroke source, on float32 RGB (H, W, 3) in [0, 1] that is
     already colour-transformed; returns float32 in [0, 1]. The teacher of the painted training recipe:
     flat paint areas (Kuwahara radius `r`), strokes along the edges (`amp`, `length`), ink outlines
     (`lines`: 0 none, 1 black); `width` scales the strokes' breadth (the detail they are drawn from).

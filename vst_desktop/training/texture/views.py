@@ -1,4 +1,5 @@
-"""Colour-invariant views of an image batch (differentiable, torch, NCHW in [0, 1])."""
+"""Grey, Gaussian blur and high-pass of an image batch (differentiable, torch, NCHW in [0, 1]): the
+views the painted recipe's high-pass loss term compares."""
 
 from __future__ import annotations
 
@@ -39,19 +40,3 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
 
 def highpass(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return x - gaussian_blur(x, sigma)
-
-
-def texture_view(x: torch.Tensor, sigma: float = 4.0, norm_sigma: float | None = 8.0,
-                 eps: float = 0.03) -> torch.Tensor:
-    """What the texture discriminator sees: grey high-pass, divided by the local contrast.
-
-    Colour and the low frequencies are gone, so a colour cast or a tone shift cannot fool a
-    discriminator on this view; contrast normalisation (with the floor `eps`, so flat areas are not
-    blown up into noise) removes "just sharpen it" as a way to fool it. What is left is the shape of the
-    texture: stroke orientation, length, density.
-    """
-    hp = highpass(grey(x), sigma)
-    if norm_sigma is None:
-        return hp / 0.1
-    local = torch.sqrt(gaussian_blur(hp * hp, norm_sigma) + eps * eps)
-    return hp / local

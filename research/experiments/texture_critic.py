@@ -1,6 +1,6 @@
-"""Train the per-folder painting-vs-photo critic and validate it on known cases (issue 7, deliverable 1).
+"""Train the per-folder painting-vs-photo critic and validate it on known cases.
 
-    nice -n 5 .venv/bin/python tools/experiments/texture_critic.py --style van_gogh
+    nice -n 5 .venv/bin/python -m research.experiments.texture_critic --style van_gogh
 """
 
 from __future__ import annotations
@@ -8,19 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from texture_common import DATA, HELD_OUT, RUNS, load_folder, load_val, style_dir  # noqa: E402
-
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
-from vst_desktop.training.texture.critic import PaintingCritic, gain  # noqa: E402
+from research.texture.common import DATA, HELD_OUT, RUNS, load_folder, load_val, style_dir
+from research.texture.critic import PaintingCritic, gain
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 
 
 def known_cases(val: list[np.ndarray], ct, rng) -> dict[str, list[np.ndarray]]:

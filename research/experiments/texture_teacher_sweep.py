@@ -1,25 +1,22 @@
 """Stable-teacher sweep: style gain on val photos (both critics) and flicker on the face clip per variant.
 
-    nice -n 5 .venv/bin/python tools/experiments/texture_teacher_sweep.py
+    nice -n 5 .venv/bin/python -m research.experiments.texture_teacher_sweep
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import cv2
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texture_common as tc  # noqa: E402
-from texture_teacher import paint  # noqa: E402
-
-from vst_desktop.evaluation.style_critic import train_critic  # noqa: E402
-from vst_desktop.evaluation.style_score import texture_gain  # noqa: E402
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
-from vst_desktop.training.texture.critic import PaintingCritic, gain  # noqa: E402
+from research.experiments.texture_teacher import paint
+from research.texture import common as tc
+from research.texture.critic import PaintingCritic, gain
+from vst_desktop.evaluation.style_critic import train_critic
+from vst_desktop.evaluation.style_score import texture_gain
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 
 VARIANTS_ISO = {
     "iso_k12_a12": dict(source="isophote", detail_gain=12, detail_sigma=2.0, tan_sigma=5, amp=0.12, r=6),

@@ -1,6 +1,6 @@
-"""ewarp_ratio of a style with and without the temporal stabiliser, on every shared clip (issue 7).
+"""ewarp_ratio of a style with and without the temporal stabiliser, on every shared clip.
 
-    .venv/bin/python tools/experiments/stabilizer_check.py STYLE.onnx [history_weight[:mismatch_level] ...]
+    .venv/bin/python -m research.experiments.stabilizer_check STYLE.onnx [history_weight[:mismatch_level] ...]
 """
 
 from __future__ import annotations

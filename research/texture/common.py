@@ -1,4 +1,4 @@
-"""Shared helpers for the texture experiments (issue 7): data, a stand-in generator, metrics, sheets.
+"""Shared helpers for the texture experiments: data, a stand-in generator, metrics, sheets.
 
 Run from the repository root with ../shared/data beside it. CPU friendly: 2 threads, small images.
 """
@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from vst_desktop.training.texture.data import list_images, read_rgb, resize_long
+from research.texture.data import list_images, read_rgb, resize_long
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("VST_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -61,7 +61,7 @@ def to_np(t: torch.Tensor) -> np.ndarray:
     return (t[0].clamp(0, 1).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
 
 
-# ---------------------------------------------------------------- stand-in generator (DESIGN section 6)
+# ---------------------------------------------------------------- stand-in generator (before the engine had one)
 class InvRes(nn.Module):
     def __init__(self, ch: int, expand: int = 2):
         super().__init__()

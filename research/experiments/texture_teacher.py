@@ -1,4 +1,4 @@
-"""A deterministic, local painterly teacher (issue 7, hypothesis 3) and its score on the critic.
+"""A deterministic, local painterly teacher and its score on the critic.
 
 Per image, no search across the style images: (1) the style's global colour transform; (2) flat paint
 regions by a Kuwahara filter; (3) strokes: line-integral convolution (LIC) of a source texture along the
@@ -6,83 +6,22 @@ edge tangent of the structure tensor, added to the luminance. The source texture
 own detail (`--source input`: a deterministic function of the input, so a student can learn it) or a
 fixed white noise (`--source noise`: what a real painter's canvas looks like, but not predictable).
 
-    nice -n 5 .venv/bin/python tools/experiments/texture_teacher.py --style van_gogh
+    nice -n 5 .venv/bin/python -m research.experiments.texture_teacher --style van_gogh
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texture_common as tc  # noqa: E402
-
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
-from vst_desktop.training.texture.critic import PaintingCritic, gain  # noqa: E402
-
-
-def kuwahara(img: np.ndarray, r: int) -> np.ndarray:
-    """Classic 4-quadrant Kuwahara filter (float32 RGB in [0, 1])."""
-    k = r + 1
-    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    mean = cv2.blur(img, (k, k), borderType=cv2.BORDER_REFLECT)
-    gm = cv2.blur(g, (k, k), borderType=cv2.BORDER_REFLECT)
-    gv = cv2.blur(g * g, (k, k), borderType=cv2.BORDER_REFLECT) - gm * gm
-    h, w = g.shape
-    best = np.full((h, w), np.inf, np.float32)
-    out = np.zeros_like(img)
-    pad = r
-    mp = cv2.copyMakeBorder(mean, pad, pad, pad, pad, cv2.BORDER_REFLECT)
-    vp = cv2.copyMakeBorder(gv, pad, pad, pad, pad, cv2.BORDER_REFLECT)
-    # the box centred at (y + dy, x + dx) covers one quadrant of the (2r+1) window around (y, x)
-    for dy in (-r // 2, r // 2):
-        for dx in (-r // 2, r // 2):
-            v = vp[pad + dy:pad + dy + h, pad + dx:pad + dx + w]
-            m = mp[pad + dy:pad + dy + h, pad + dx:pad + dx + w]
-            sel = v < best
-            best = np.where(sel, v, best)
-            out[sel] = m[sel]
-    return out
-
-
-def tangent_field(img: np.ndarray, sigma: float = 3.0) -> np.ndarray:
-    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
-    jxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
-    jyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
-    jxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
-    ang = 0.5 * np.arctan2(2 * jxy, jxx - jyy) + np.pi / 2  # tangent = perpendicular to the gradient
-    return np.stack([np.cos(ang), np.sin(ang)], -1).astype(np.float32)
-
-
-def lic(src: np.ndarray, tan: np.ndarray, length: int = 10) -> np.ndarray:
-    h, w = src.shape
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    acc = src.copy()
-    wsum = np.ones_like(src)
-    for sign in (1.0, -1.0):
-        px, py = gx.copy(), gy.copy()
-        prev = None
-        for i in range(1, length + 1):
-            t = cv2.remap(tan, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-            if prev is not None:  # keep a consistent direction along the streamline
-                flip = (t * prev).sum(-1, keepdims=True) < 0
-                t = np.where(flip, -t, t)
-            elif sign < 0:
-                t = -t
-            prev = t
-            px, py = px + t[..., 0], py + t[..., 1]
-            wgt = np.float32(np.exp(-(i / length) ** 2 * 2))
-            acc += wgt * cv2.remap(src, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-            wsum += wgt
-    return acc / wsum
+from research.texture import common as tc
+from research.texture.critic import PaintingCritic, gain
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+from vst_desktop.training.texture.strokes import kuwahara, lic, tangent_field
 
 
 def paint(img_u8: np.ndarray, ct, source: str = "input", r: int = 4, length: int = 10, amp: float = 0.12,

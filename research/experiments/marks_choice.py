@@ -1,6 +1,6 @@
-"""What `marks="auto"` chooses for each style folder, with the scores it chose from (issue 7).
+"""What `marks="auto"` chooses for each style folder, with the scores it chose from.
 
-    .venv/bin/python tools/experiments/marks_choice.py build/styles/*/images
+    .venv/bin/python -m research.experiments.marks_choice build/styles/*/images
 """
 
 from __future__ import annotations

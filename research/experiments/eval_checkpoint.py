@@ -1,6 +1,6 @@
 """Evaluate a training run's latest checkpoint (EMA generator) the way `train` evaluates the final style.
 
-    .venv/bin/python tools/experiments/eval_checkpoint.py runs/vg_q2 [--frames 16] [--zero-residual]
+    .venv/bin/python -m research.experiments.eval_checkpoint runs/vg_q2 [--frames 16] [--zero-residual]
 
 `--zero-residual`: the generator with its last layer zeroed, i.e. the fixed stages alone (colour, planes).
 """

@@ -1,11 +1,11 @@
-"""Texture recipe (issue 7): the painting-vs-photo patch critic and its hard negatives."""
+"""The painting-vs-photo patch critic and its hard negatives."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from vst_desktop.training.texture.critic import PaintingCritic, gain, hard_negatives, patches_grid
+from research.texture.critic import PaintingCritic, gain, hard_negatives, patches_grid
 
 
 def _strokes(rng, size=128):

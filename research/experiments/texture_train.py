@@ -1,8 +1,8 @@
-"""One texture experiment (issue 7): colour transform + texture-only adversarial training of a generator.
+"""One texture experiment: colour transform + texture-only adversarial training of a generator.
 
-    nice -n 5 .venv/bin/python tools/experiments/texture_train.py --name e1 --minutes 10
+    nice -n 5 .venv/bin/python -m research.experiments.texture_train --name e1 --minutes 10
 
-Writes /tmp/texture_runs/<name>/{log.jsonl, result.json, sheet.jpg, G.pt}. See docs/texture_experiments.md.
+Writes /tmp/texture_runs/<name>/{log.jsonl, result.json, sheet.jpg, G.pt}.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import argparse
 import copy
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -19,24 +18,22 @@ import cv2
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texture_common as tc  # noqa: E402
-
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
-from vst_desktop.training.texture.critic import PaintingCritic, gain  # noqa: E402
-from vst_desktop.training.texture.data import RandomCrops  # noqa: E402
-from vst_desktop.training.texture.discriminator import (  # noqa: E402
+from research.texture import common as tc
+from research.texture.critic import PaintingCritic, gain
+from research.texture.data import RandomCrops
+from research.texture.discriminator import (
     TextureDiscriminator,
     lsgan_d_loss,
     lsgan_g_loss,
     translate_cutout,
 )
-from vst_desktop.training.texture.losses import (  # noqa: E402
+from research.texture.losses import (
     chroma_detail_l1,
     edge_structure_l1,
     lowfreq_l1,
     temporal_compound,
 )
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 
 
 class RGBPatchD(torch.nn.Module):
@@ -44,7 +41,7 @@ class RGBPatchD(torch.nn.Module):
 
     def __init__(self, ch=32):
         super().__init__()
-        from vst_desktop.training.texture.discriminator import _patch_d
+        from research.texture.discriminator import _patch_d
         self.nets = torch.nn.ModuleList([_patch_d(3, ch, 3) for _ in range(2)])
 
     def forward(self, x):
@@ -60,7 +57,7 @@ def build_args(argv=None):
     ap.add_argument("--crop", type=int, default=160)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--gen", default="fast", choices=["fast", "quality", "standin", "standin_wide"],
-                    help="fast/quality: the training engine's generators; standin*: tools/experiments copies")
+                    help="fast/quality: the training engine's generators; standin*: research/texture/common.py's stand-ins")
     ap.add_argument("--colour", default="mkl", choices=["mkl", "none"])
     ap.add_argument("--colour_strength", type=float, default=1.0)
     ap.add_argument("--d", default="texture", choices=["texture", "rgb"])

@@ -7,7 +7,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import spectral_norm
 
-from vst_desktop.training.texture.views import texture_view
+from vst_desktop.training.texture.views import gaussian_blur, grey, highpass
+
+
+def texture_view(x: torch.Tensor, sigma: float = 4.0, norm_sigma: float | None = 8.0,
+                 eps: float = 0.03) -> torch.Tensor:
+    """What the texture discriminator sees: grey high-pass, divided by the local contrast.
+
+    Colour and the low frequencies are gone, so a colour cast or a tone shift cannot fool a
+    discriminator on this view; contrast normalisation (with the floor `eps`, so flat areas are not
+    blown up into noise) removes "just sharpen it" as a way to fool it. What is left is the shape of the
+    texture: stroke orientation, length, density.
+    """
+    hp = highpass(grey(x), sigma)
+    if norm_sigma is None:
+        return hp / 0.1
+    local = torch.sqrt(gaussian_blur(hp * hp, norm_sigma) + eps * eps)
+    return hp / local
 
 
 def _patch_d(in_ch: int, ch: int, n_down: int) -> nn.Sequential:

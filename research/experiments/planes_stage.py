@@ -1,7 +1,7 @@
-"""Udnie's flat colour planes as a fixed stage of the generator (issue 7): does a soft (differentiable,
+"""Udnie's flat colour planes as a fixed stage of the generator: does a soft (differentiable,
 ONNX-exportable) Kuwahara score like the hard one the planes teacher paints with?
 
-    .venv/bin/python tools/experiments/planes_stage.py ../shared/data/styles/picabia_udnie
+    .venv/bin/python -m research.experiments.planes_stage ../shared/data/styles/picabia_udnie
 """
 
 from __future__ import annotations

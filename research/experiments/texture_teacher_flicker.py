@@ -1,21 +1,17 @@
 """Flicker of the painterly teacher on the face clip: fixed screen-space noise vs the input's own detail.
 
-    nice -n 5 .venv/bin/python tools/experiments/texture_teacher_flicker.py
+    nice -n 5 .venv/bin/python -m research.experiments.texture_teacher_flicker
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import cv2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texture_common as tc  # noqa: E402
-from texture_teacher import paint  # noqa: E402
-
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
+from research.experiments.texture_teacher import paint
+from research.texture import common as tc
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 
 if __name__ == "__main__":
     cv2.setNumThreads(1)
@@ -25,7 +21,7 @@ if __name__ == "__main__":
     clip = tc.load_clip(24)
     res = {}
     rows = []
-    for name, kw in {"colour_only": dict(amp=0.0, r=1), "kuwahara_r4": dict(amp=0.0),
+    for name, kw in {"colour_only": dict(amp=0.0, r=0), "kuwahara_r4": dict(amp=0.0),
                      "lic_noise_a012": dict(source="noise", amp=0.12),
                      "lic_noise_a006": dict(source="noise", amp=0.06),
                      "lic_input_a020_r6": dict(source="input", amp=0.20, r=6)}.items():

@@ -1,25 +1,21 @@
 """Is a student's gain just sharpening? Score colour transform + unsharp mask on both critics.
 
-    nice -n 5 .venv/bin/python tools/experiments/texture_sharpen_check.py
+    nice -n 5 .venv/bin/python -m research.experiments.texture_sharpen_check
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texture_common as tc  # noqa: E402
-
-from vst_desktop.evaluation.style_critic import train_critic  # noqa: E402
-from vst_desktop.evaluation.style_score import texture_gain  # noqa: E402
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
-from vst_desktop.training.texture.critic import PaintingCritic, gain  # noqa: E402
+from research.texture import common as tc
+from research.texture.critic import PaintingCritic, gain
+from vst_desktop.evaluation.style_critic import train_critic
+from vst_desktop.evaluation.style_score import texture_gain
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 
 if __name__ == "__main__":
     cv2.setNumThreads(1)

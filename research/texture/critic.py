@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from vst_desktop.training.texture.data import RandomCrops
+from research.texture.data import RandomCrops
 from vst_desktop.training.texture.views import gaussian_blur, grey
 
 PATCH = 64

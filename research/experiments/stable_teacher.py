@@ -1,7 +1,7 @@
 """Teachers whose strokes are a function of the smoothed image (stable under noise and motion), scored by
 texture_gain (van_gogh critic, content training photos) and by their own ewarp_ratio on two shared clips.
 
-    .venv/bin/python tools/experiments/stable_teacher.py
+    .venv/bin/python -m research.experiments.stable_teacher
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """ewarp_ratio of the stroke teacher itself (frame by frame) and of plain sharpening, on the shared clips at
-the evaluation's scale: how much of a student's flicker is already in what it imitates (issue 7).
+the evaluation's scale: how much of a student's flicker is already in what it imitates.
 
-    .venv/bin/python tools/experiments/teacher_flicker.py
+    .venv/bin/python -m research.experiments.teacher_flicker
 """
 
 from __future__ import annotations

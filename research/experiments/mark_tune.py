@@ -1,14 +1,14 @@
-"""Which marks of the stroke teacher move the validated style score on the folders it failed (issue 7):
+"""Which marks of the stroke teacher move the validated style score on the folders it failed:
 Monet (horizontal dabs: `direction`, `contrast_floor`) and Picabia's Udnie (flat colour planes: `passes`).
 
 Per folder, fit the colour transform, paint 10 content *training* photos with each setting, and report
 texture_gain (the evaluation critic) and content_edge_ssim. Any other folder gets the edge-stroke grid
-of session 2's search (`EDGE_GRID`, which this script replaced). Photos from content/val are
+(`EDGE_GRID`). Photos from content/val are
 never used. `--offset 4` scores another 10 training photos (a check that the winners are not chosen for
 one set of photos); `--sheets DIR` writes photo/painting sheets of each folder's best three settings.
 
-    .venv/bin/python tools/experiments/mark_tune.py monet picabia_udnie [--offset 4] [--sheets runs/exp/marks]
-    .venv/bin/python tools/experiments/mark_tune.py van_gogh ukiyo_e   # the edge-stroke grid
+    .venv/bin/python -m research.experiments.mark_tune monet picabia_udnie [--offset 4] [--sheets runs/exp/marks]
+    .venv/bin/python -m research.experiments.mark_tune van_gogh ukiyo_e   # the edge-stroke grid
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ NAMED_GRIDS = {
                         + _grid(r=[3, 4], amp=[0.0], passes=[1, 2], lines=[0.5, 1.0])),
     # Edge strokes drawn from the detail at a unit *local* contrast (a fixed scale) instead of the detail
     # scaled per image to unit std: a per-image statistic is out of reach of a per-pixel student, which then
-    # under-paints soft webcam frames (docs/training.md, experiment log 9).
+    # under-paints soft webcam frames.
     "local_edge": ([dict(r=3, amp=0.35, length=4, lines=0.5)]
                    + _grid(r=[3], amp=[0.1, 0.15, 0.2], length=[4], lines=[0.5], contrast_floor=[0.02, 0.03])),
 }

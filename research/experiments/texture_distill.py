@@ -1,11 +1,11 @@
-"""Distil the deterministic painterly teacher into a small generator (issue 7, hypothesis 3).
+"""Distil the deterministic painterly teacher into a small generator.
 
 The teacher (texture_teacher.paint) is local: colour transform, Kuwahara flat regions, line-integral
 convolution of a source texture along the edge tangent. With `--source noise` the generator receives the
 same fixed noise map as a 4th input channel (crop-aligned with the teacher's), so the target is a
 deterministic, local function of its input and pixel losses do not average the texture away.
 
-    nice -n 5 .venv/bin/python tools/experiments/texture_distill.py --name e2 --source noise --minutes 10
+    nice -n 5 .venv/bin/python -m research.experiments.texture_distill --name e2 --source noise --minutes 10
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -23,15 +21,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import texture_common as tc  # noqa: E402
-from texture_teacher import paint  # noqa: E402
-
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels  # noqa: E402
-from vst_desktop.training.texture.critic import PaintingCritic, gain  # noqa: E402
-from vst_desktop.training.texture.data import RandomCrops  # noqa: E402
-from vst_desktop.training.texture.losses import temporal_compound  # noqa: E402
-from vst_desktop.training.texture.views import gaussian_blur, grey  # noqa: E402
+from research.experiments.texture_teacher import paint
+from research.texture import common as tc
+from research.texture.critic import PaintingCritic, gain
+from research.texture.data import RandomCrops
+from research.texture.losses import temporal_compound
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+from vst_desktop.training.texture.views import gaussian_blur, grey
 
 
 class NoiseFedGenerator(nn.Module):

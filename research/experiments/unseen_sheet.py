@@ -1,6 +1,6 @@
 """A before/after contact sheet of one style on material it never saw: validation photos and clip frames.
 
-    .venv/bin/python tools/experiments/unseen_sheet.py STYLE.onnx OUT.jpg [--photos 3] [--height 300]
+    .venv/bin/python -m research.experiments.unseen_sheet STYLE.onnx OUT.jpg [--photos 3] [--height 300]
 
 Top row the inputs, bottom row the style (with the app's stabiliser off: single frames).
 """

@@ -1,0 +1,1 @@
+"""The experiment scripts (one measurement each; research/README.md says which)."""
