@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,6 +52,9 @@ def _first_line(error: BaseException) -> str:
         if line.strip():
             return line.strip()[:400]
     return type(error).__name__
+
+
+_REDIRECT_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -158,10 +162,14 @@ class StyleSession:
         printed = io.StringIO()
         wants_gpu = usable != [prov.CPU]
         native_log = contextlib.nullcontext({"text": ""}) if not wants_gpu else _captured_stderr_fd()
+        # sys.stdout is process-wide and sessions are made on helper threads (style warm-up, live
+        # thumbnails): redirect only when a GPU is asked for, one session at a time, or overlapping
+        # redirects leave sys.stdout pointing at a StringIO and the app's own output is lost.
+        printing = contextlib.redirect_stdout(printed) if wants_gpu else contextlib.nullcontext()
         try:
             # onnxruntime prints "EP Error ... Falling back" to stdout and logs to stderr; keep both
             # as the reason instead of letting them scroll past.
-            with native_log as logged, contextlib.redirect_stdout(printed):
+            with _REDIRECT_LOCK if wants_gpu else contextlib.nullcontext(), native_log as logged, printing:
                 sess = ort.InferenceSession(str(self.onnx_path), _session_options(threads),
                                             providers=usable, provider_options=options)
         except ORT_ERRORS as e:
