@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,15 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def qt_workarounds_installed():
+    """What app.py does before any window: without it long UI tests abort on PySide6 6.12 (CPython < 3.12)."""
+    if "PySide6" in sys.modules:  # test modules are imported before session fixtures run
+        from vst_desktop.ui.common import qt_workarounds
+
+        qt_workarounds.install()
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +47,4 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+

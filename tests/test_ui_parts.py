@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import QObject, QPoint, QRectF, Qt, Signal
 
 from vst_desktop.core.stats import Stats
-from vst_desktop.ui.banner import BannerArea
+from vst_desktop.ui.common.notify import BannerArea
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.gallery import StyleGallery
 from vst_desktop.ui.latest import LatestSlot, LiveResult
 from vst_desktop.ui.main_window import format_bytes, format_elapsed
-from vst_desktop.ui.signals import emit
 from vst_desktop.ui.video_view import CompareMode, VideoView, fit_rect
 from vst_desktop.ui.worker import choose_preset
 

@@ -32,9 +32,9 @@ from vst_desktop.core import paths  # noqa: E402
 from vst_desktop.core.frame import Frame  # noqa: E402
 from vst_desktop.core.settings import Settings  # noqa: E402
 from vst_desktop.styles.library import StyleLibrary  # noqa: E402
+from vst_desktop.ui.common import qt_workarounds  # noqa: E402
 from vst_desktop.ui.live_thumbnails import REFRESH_MS  # noqa: E402
 from vst_desktop.ui.main_window import MainWindow  # noqa: E402
-from vst_desktop.ui.pyside_refcount import make_singletons_immortal  # noqa: E402
 from vst_desktop.ui.theme import apply_dark_theme  # noqa: E402
 
 
@@ -115,7 +115,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
 
-    make_singletons_immortal()  # as app.py does: PySide6 6.12 on CPython 3.11 leaks None references
+    qt_workarounds.install()  # as app.py does: PySide6 6.12 on CPython 3.11 leaks None references
     app = QApplication.instance() or QApplication(sys.argv[:1])  # our options are not Qt's
     apply_dark_theme(app)
     frames = demo_frames(args.frames)

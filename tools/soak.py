@@ -270,12 +270,12 @@ def build_window(recordings_dir: Path):
 
     from vst_desktop.core.settings import Settings
     from vst_desktop.styles.library import StyleLibrary
+    from vst_desktop.ui.common import qt_workarounds
     from vst_desktop.ui.main_window import MainWindow
-    from vst_desktop.ui.pyside_refcount import make_singletons_immortal
     from vst_desktop.ui.qt_messages import route_qt_messages_to_logging
     from vst_desktop.ui.theme import apply_dark_theme
 
-    make_singletons_immortal()  # without it PySide6 6.12 on CPython < 3.12 aborts within minutes
+    qt_workarounds.install()  # without it PySide6 6.12 on CPython < 3.12 aborts within minutes
     route_qt_messages_to_logging()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("vst-desktop")

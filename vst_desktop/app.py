@@ -51,13 +51,13 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
     from PySide6.QtWidgets import QApplication
 
     from vst_desktop.ui.about_dialog import app_icon, app_version
-    from vst_desktop.ui.pyside_refcount import make_singletons_immortal
+    from vst_desktop.ui.common import qt_workarounds
     from vst_desktop.ui.qt_messages import route_qt_messages_to_logging
     from vst_desktop.ui.theme import apply_dark_theme
 
     # PySide6 6.12 on CPython < 3.12 leaks a reference to None on every void Qt call: without this the
-    # live view aborts after a few minutes ("none_dealloc"). See pyside_refcount.py.
-    make_singletons_immortal()
+    # live view aborts after a few minutes ("none_dealloc"). See common/qt_workarounds.py.
+    qt_workarounds.install()
     route_qt_messages_to_logging()
     app = QApplication.instance() or QApplication(list(argv))
     app.setApplicationName("vst-desktop")
@@ -70,11 +70,21 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
         from vst_desktop.ui.self_test import run_self_test
 
         return run_self_test(app, kind=self_test if isinstance(self_test, str) else "app")
+    from vst_desktop.core import paths
+    from vst_desktop.ui.common.crash import CrashHandler
+    from vst_desktop.ui.common.notify import Level
     from vst_desktop.ui.lifecycle import install_quit_on_signals
 
+    crash = CrashHandler(paths.log_dir())
+    crash.install()
     window = build_main_window(source)
+    crash.show_error = window.report_bug
+    if crash.previous_crash is not None:
+        window.notify(Level.WARNING, crash.previous_crash_message(), "crashed", once=True)
     app.aboutToQuit.connect(window.close)  # every way out stops the worker and keeps a recording
     install_quit_on_signals(app)
     window.show()
     window.reattach_training()
-    return app.exec()
+    code = app.exec()
+    crash.uninstall()  # reached only by a clean exit: the empty crash log goes
+    return code

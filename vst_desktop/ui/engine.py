@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.latest import LatestSlot, LiveResult
-from vst_desktop.ui.signals import emit
 from vst_desktop.ui.sources import open_live_source
 from vst_desktop.ui.worker import PipelineWorker, SourceOpener
 

@@ -25,8 +25,8 @@ from vst_desktop.pipeline.thumbnails import (
     inference_side,
     square_crop,
 )
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.gallery import ORIGINAL_ID
-from vst_desktop.ui.signals import emit
 
 log = logging.getLogger(__name__)
 

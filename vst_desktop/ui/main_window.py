@@ -34,12 +34,12 @@ from vst_desktop.recording.disk import format_bytes
 from vst_desktop.styles.library import StyleExistsError
 from vst_desktop.ui import icons
 from vst_desktop.ui.about_dialog import app_icon
-from vst_desktop.ui.banner import BannerArea
+from vst_desktop.ui.common.notify import BannerArea, Level, Notifier
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.engine import Engine
 from vst_desktop.ui.latest import LiveResult
 from vst_desktop.ui.live_thumbnails import LiveThumbnails
 from vst_desktop.ui.side_panel import OPEN_FILE, SidePanel
-from vst_desktop.ui.signals import emit
 from vst_desktop.ui.sources import DEMO, describe_spec
 from vst_desktop.ui.video_view import CompareMode, VideoView, short_provider
 from vst_desktop.ui.virtual_camera_controls import VirtualCameraControls
@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self._connect_engine()
         self._apply_settings()
         for key, text, level in messages:
-            self.banners.show_message(key, text, level, once=True)
+            self.notify(level, text, key, once=True)
         self._start_engine()
 
     # ------------------------------------------------------------------ construction
@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.view.double_clicked.connect(self.toggle_full_screen)
         self.view.display_area_changed.connect(lambda w, h: self.engine.set_display_area(w, h))
         self.banners = BannerArea(self)
+        self.notifier = Notifier(self.banners, self.statusBar())
         left = QWidget(self)
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
@@ -125,6 +126,10 @@ class MainWindow(QMainWindow):
         self.panel.source_chosen.connect(self._on_source_chosen)
         self.panel.format_chosen.connect(self._on_format_chosen)
         self.panel.preset_chosen.connect(self._on_preset_chosen)
+
+    def notify(self, level: Level | str, text: str, key: str = "", *, once: bool = False) -> bool:
+        """Tell the person something (common/notify.py decides where it shows)."""
+        return self.notifier.notify(level, text, key, once=once)
 
     def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None = None, slot=None,
                 checkable: bool = False, icon=None, tip: str = "") -> QAction:
@@ -232,8 +237,8 @@ class MainWindow(QMainWindow):
         w.recording_progress.connect(self._on_recording_progress)
         w.recording_stopped.connect(self._on_recording_stopped)
         w.recording_failed.connect(self._on_recording_failed)
-        w.snapshot_saved.connect(lambda p: self.statusBar().showMessage(f"Snapshot saved: {p}", 6000))
-        w.snapshot_failed.connect(lambda m: self.banners.show_message("snapshot", m, "error"))
+        w.snapshot_saved.connect(lambda p: self.notifier.status(f"Snapshot saved: {p}", 6000))
+        w.snapshot_failed.connect(lambda m: self.notify(Level.ERROR, m, "snapshot"))
         w.unexpected_error.connect(self._on_unexpected_error)
 
     def _apply_settings(self) -> None:
@@ -301,8 +306,8 @@ class MainWindow(QMainWindow):
         problems = list(getattr(self.library, "problems", []))
         if problems:
             names = "; ".join(p.message for p in problems)
-            self.banners.show_message("style-problems", f"Skipped {len(problems)} style(s) that could not be "
-                                      f"read: {names}", "warning", once=True)
+            self.notify(Level.WARNING, f"Skipped {len(problems)} style(s) that could not be "
+                                      f"read: {names}", "style-problems", once=True)
 
     def _send_style(self, style_id: str) -> None:
         if not style_id:
@@ -311,11 +316,11 @@ class MainWindow(QMainWindow):
         try:
             pkg = self.library.get(style_id)
         except VstError as exc:
-            self.banners.show_message("style", exc.user_text(), "error")
+            self.notify(Level.ERROR, exc.user_text(), "style")
             self.panel.gallery.select_id("", notify=False)
             self.engine.set_style("", "")
             return
-        self.statusBar().showMessage(f"Loading {pkg.meta.name}…")
+        self.notifier.status(f"Loading {pkg.meta.name}…", timeout_ms=0)
         self.engine.set_style(style_id, str(pkg.onnx_path))
 
     def _on_style_selected(self, style_id: str) -> None:
@@ -327,20 +332,18 @@ class MainWindow(QMainWindow):
         self._style_provider = provider
         name = self.panel.gallery.name_of(style_id)
         self.setWindowTitle(f"{name} — vst-desktop" if style_id else "vst-desktop")
-        self.statusBar().showMessage(f"{name} on {short_provider(provider)}" if style_id else "Original", 4000)
+        self.notifier.status(f"{name} on {short_provider(provider)}" if style_id else "Original", 4000)
         if fallback_reason:
-            self.banners.show_message("gpu-fallback", f"Running on the CPU. {fallback_reason}", "info",
-                                      once=True)
+            self.notify(Level.INFO, f"Running on the CPU. {fallback_reason}", "gpu-fallback", once=True)
 
     def _on_style_failed(self, style_id: str, message: str) -> None:
         name = self.panel.gallery.name_of(style_id)
-        self.banners.show_message("style", f"The style “{name}” could not be loaded and was skipped. {message}",
-                                  "error")
+        self.notify(Level.ERROR, f"The style “{name}” could not be loaded and was skipped. {message}", "style")
         if style_id == self._active_style:  # it failed while running: the worker is back on Original
             self._active_style = ""
             self.setWindowTitle("vst-desktop")
         self.panel.gallery.select_id(self._active_style, notify=False)
-        self.statusBar().clearMessage()
+        self.notifier.clear()
 
     # ------------------------------------------------------------------ training (its own process)
     def _grab_input_frame(self):
@@ -367,12 +370,15 @@ class MainWindow(QMainWindow):
     def _on_style_trained(self, style_id: str) -> None:
         self.reload_styles()
         self.panel.gallery.select_id(style_id)
-        self.statusBar().showMessage(f"Your new style {self.panel.gallery.name_of(style_id)} is ready", 8000)
+        self.notifier.status(f"Your new style {self.panel.gallery.name_of(style_id)} is ready", 8000)
 
     def _on_unexpected_error(self, text: str) -> None:
+        """A bug (the worker's, or an exception nobody caught: crash.py): said once, the video goes on."""
         log_file = paths.log_dir() / "vst-desktop.log"
-        self.banners.show_message("bug", f"Something went wrong that we did not expect ({text}). The video "
-                                  f"keeps running; details are in {log_file}.", "error", once=True)
+        self.notify(Level.ERROR, f"Something went wrong that we did not expect ({text}). The video keeps running; "
+                    f"details are in {log_file}.", "bug", once=True)
+
+    report_bug = _on_unexpected_error
 
     def _selected_user_style(self):
         style_id = self.panel.gallery.current_id()
@@ -392,15 +398,15 @@ class MainWindow(QMainWindow):
                             f"Replace it with “{exc.new_name}” from {Path(path).name}?\n\nThe installed one is "
                             "kept in the styles folder until the app next starts.")
                 if QMessageBox.question(self, "Replace style", question) != QMessageBox.StandardButton.Yes:
-                    self.statusBar().showMessage(f"Kept the installed style {exc.installed_name}", 6000)
+                    self.notifier.status(f"Kept the installed style {exc.installed_name}", 6000)
                     return False
                 pkg = self.library.import_file(Path(path), replace=True)
         except VstError as exc:  # the library's import errors name the file
-            self.banners.show_message("import", exc.user_text(), "error")
+            self.notify(Level.ERROR, exc.user_text(), "import")
             return False
         self.reload_styles()
         self.panel.gallery.select_id(pkg.id)
-        self.statusBar().showMessage(f"Installed the style {pkg.meta.name}", 6000)
+        self.notifier.status(f"Installed the style {pkg.meta.name}", 6000)
         return True
 
     def import_style_dialog(self) -> None:
@@ -412,7 +418,7 @@ class MainWindow(QMainWindow):
     def export_style_dialog(self) -> None:
         pkg = self._selected_user_style()
         if pkg is None:
-            self.statusBar().showMessage("Pick a style in the gallery to export it.", 5000)
+            self.notifier.status("Pick a style in the gallery to export it.", 5000)
             return
         dest, _ = QFileDialog.getSaveFileName(self, "Export style", str(Path.home() / f"{pkg.id}{STYLE_SUFFIX}"),
                                               f"Style packages (*{STYLE_SUFFIX})")
@@ -420,14 +426,14 @@ class MainWindow(QMainWindow):
             try:
                 out = self.library.export(pkg.id, Path(dest))
             except VstError as exc:
-                self.banners.show_message("export", exc.user_text(), "error")
+                self.notify(Level.ERROR, exc.user_text(), "export")
                 return
-            self.statusBar().showMessage(f"Exported {pkg.meta.name} to {out}", 6000)
+            self.notifier.status(f"Exported {pkg.meta.name} to {out}", 6000)
 
     def remove_selected_style(self) -> None:
         pkg = self._selected_user_style()
         if pkg is None or pkg.builtin:
-            self.statusBar().showMessage("Only styles you installed or trained can be removed.", 5000)
+            self.notifier.status("Only styles you installed or trained can be removed.", 5000)
             return
         answer = QMessageBox.question(self, "Remove style", f"Remove the style “{pkg.meta.name}”?")
         if answer == QMessageBox.StandardButton.Yes:
@@ -437,7 +443,7 @@ class MainWindow(QMainWindow):
         try:
             self.library.remove(style_id)
         except VstError as exc:
-            self.banners.show_message("remove", exc.user_text(), "error")
+            self.notify(Level.ERROR, exc.user_text(), "remove")
             return False
         if self.panel.gallery.current_id() == style_id:
             self.panel.gallery.select_id("")
@@ -531,8 +537,8 @@ class MainWindow(QMainWindow):
         self._source_spec = spec
         self.settings.camera = spec
         self.panel.select_source(spec)
-        self.banners.clear("source")
-        self.banners.clear("camera-lost")
+        self.notifier.clear("source")
+        self.notifier.clear("camera-lost")
         self.view.set_placeholder(f"Opening {describe_spec(spec)}…")
         self.engine.set_source(spec, self.settings.resolution, self.settings.fps)
 
@@ -549,24 +555,24 @@ class MainWindow(QMainWindow):
         # Resolution and frame rate are requests to a camera; files and the demo clip have their own.
         self.panel.format.setEnabled(info.kind == "camera")
         if info.kind == "camera":
-            self.banners.clear("no-camera")
+            self.notifier.clear("no-camera")
 
     def _on_source_failed(self, spec: str, message: str) -> None:
         if spec == DEMO:
-            self.banners.show_message("source", f"Nothing can be shown: {message}", "error")
+            self.notify(Level.ERROR, f"Nothing can be shown: {message}", "source")
             return
-        self.banners.show_message("source", f"{describe_spec(spec).capitalize()} could not be opened. "
-                                  f"{message} The demo clip plays instead.", "warning")
+        self.notify(Level.WARNING, f"{describe_spec(spec).capitalize()} could not be opened. "
+                                  f"{message} The demo clip plays instead.", "source")
         self._source_spec = DEMO
         self.panel.select_source(DEMO)
         self.engine.set_source(DEMO, self.settings.resolution, self.settings.fps)
 
     def _on_source_problem(self, message: str) -> None:
-        self.banners.show_message("camera-lost", f"{message} Trying to reconnect…", "warning")
+        self.notify(Level.WARNING, f"{message} Trying to reconnect…", "camera-lost")
 
     def _on_source_recovered(self) -> None:
-        self.banners.clear("camera-lost")
-        self.statusBar().showMessage("The camera is back.", 5000)
+        self.notifier.clear("camera-lost")
+        self.notifier.status("The camera is back.", 5000)
 
     # ------------------------------------------------------------------ recording and snapshots
     def recordings_dir(self) -> Path:
@@ -612,14 +618,14 @@ class MainWindow(QMainWindow):
         self.last_recording = result
         self._reset_record_button()
         if result.error is not None:
-            self.banners.show_message("recording", result.error.user_text(), "error")
+            self.notify(Level.ERROR, result.error.user_text(), "recording")
         else:
-            self.statusBar().showMessage(f"Saved {result.path.name}: {format_elapsed(result.duration_s)}, "
+            self.notifier.status(f"Saved {result.path.name}: {format_elapsed(result.duration_s)}, "
                                          f"{format_bytes(result.bytes)}", 8000)
 
     def _on_recording_failed(self, message: str) -> None:
         self._reset_record_button()
-        self.banners.show_message("recording", f"Recording could not start. {message}", "error")
+        self.notify(Level.ERROR, f"Recording could not start. {message}", "recording")
 
     def snapshot(self) -> None:
         self.engine.snapshot(str(self.recordings_dir()))
@@ -631,7 +637,7 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Recordings folder", str(self.recordings_dir()))
         if folder:
             self.settings.recordings_dir = folder
-            self.statusBar().showMessage(f"Recordings go to {folder}", 5000)
+            self.notifier.status(f"Recordings go to {folder}", 5000)
 
     # ------------------------------------------------------------------ full screen and help
     def toggle_full_screen(self) -> None:

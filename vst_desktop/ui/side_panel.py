@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from vst_desktop.pipeline.sizing import PRESETS
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.gallery import StyleGallery
-from vst_desktop.ui.signals import emit
 from vst_desktop.ui.sources import DEMO, camera_spec
 
 OPEN_FILE = "__open_file__"  # the picker entry that opens a file dialog instead of naming a source

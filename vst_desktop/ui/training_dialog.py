@@ -58,8 +58,7 @@ from vst_desktop.trainspec import runs
 from vst_desktop.trainspec.config import default_name as _default_name
 from vst_desktop.trainspec.presets import MARKS, TEMPORAL_DEFAULTS
 from vst_desktop.trainspec.presets import STROKE_AMP_DEFAULT as BRUSH_STRENGTH_DEFAULT
-from vst_desktop.ui.pyside_refcount import make_singletons_immortal
-from vst_desktop.ui.signals import emit
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.training_estimate import SpeedBenchmark, SpeedMeasurement, format_duration, load_cached
 from vst_desktop.ui.training_process import TrainingProcess
 
@@ -109,7 +108,7 @@ class LossPlot(QWidget):
     """Live loss curves, one per loss term, on a log scale; painted with QPainter.
 
     Not pyqtgraph: with PySide6 6.12 on CPython 3.11 every Python-side signal emit drops a reference to
-    True (see signals.py), and pyqtgraph emits on every redraw: measured here, True's refcount fell from
+    True (see common/qt_workarounds.py), and pyqtgraph emits on every redraw: measured here, True's refcount fell from
     2509 to 1866 in 50 redraws and the process aborted ("none_dealloc") before 100. A training run redraws
     thousands of times, so the curves are drawn here instead (no signals involved).
     """
@@ -284,7 +283,6 @@ class TrainingDialog(QDialog):
                  measure_speed: bool = True, reattach: bool = True, capture_frames: int = CAPTURE_FRAMES,
                  capture_seconds: float = CAPTURE_SECONDS) -> None:
         super().__init__(parent)
-        make_singletons_immortal()  # this window makes many void Qt calls: see pyside_refcount.py
         self.setWindowTitle("Train a new style")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.resize(980, 720)

@@ -25,7 +25,7 @@ from vst_desktop.core import paths
 from vst_desktop.core.images import IMAGE_EXTENSIONS
 from vst_desktop.trainspec import runs
 from vst_desktop.trainspec.presets import PRESET_STEPS
-from vst_desktop.ui.signals import emit
+from vst_desktop.ui.common.qt_workarounds import emit
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from PySide6.QtCore import QIODevice, QObject, QProcess, QTimer, Signal
 
 from vst_desktop.core import paths
 from vst_desktop.trainspec import runs
-from vst_desktop.ui.signals import emit
+from vst_desktop.ui.common.qt_workarounds import emit
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from PySide6.QtGui import QAction, QIcon, QPainter, QPixmap, QPolygonF
 
 from vst_desktop.output.sink import VirtualCameraSink
 from vst_desktop.output.virtual_camera import PyVirtualCamBackend, VirtualCameraBackend
-from vst_desktop.ui.signals import emit
+from vst_desktop.ui.common.notify import Level
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.theme import TEXT
 
 BANNER_KEY = "virtual-camera"
@@ -101,8 +102,8 @@ class VirtualCameraControls(QObject):
     def _on_toggled(self, on: bool) -> None:
         w = self._window
         if on:
-            w.banners.clear(BANNER_KEY)
-            w.statusBar().showMessage("Starting the virtual camera…", 4000)
+            w.notifier.clear(BANNER_KEY)
+            w.notifier.status("Starting the virtual camera…", 4000)
         else:
             self.device = ""
         w.engine.set_virtual_camera(on)
@@ -110,8 +111,7 @@ class VirtualCameraControls(QObject):
     def _on_started(self, device: str, width: int, height: int, fps: float) -> None:
         self.device = device
         self.action.setToolTip(f"Virtual camera on: {device}, {width}×{height} at {fps:.3g} fps")
-        self._window.statusBar().showMessage(f"Virtual camera on: {device}  ·  {width}×{height}  ·  "
-                                             f"{fps:.3g} fps", 8000)
+        self._window.notifier.status(f"Virtual camera on: {device}  ·  {width}×{height}  ·  {fps:.3g} fps", 8000)
 
     def _on_stopped(self, message: str) -> None:
         self.device = ""
@@ -121,4 +121,4 @@ class VirtualCameraControls(QObject):
         self.action.setChecked(False)
         self.action.blockSignals(False)
         self.action.setToolTip(_TIP)
-        self._window.banners.show_message(BANNER_KEY, message, "error")
+        self._window.notify(Level.ERROR, message, BANNER_KEY)

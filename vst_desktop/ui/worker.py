@@ -27,8 +27,8 @@ from vst_desktop.core.frame import Frame
 from vst_desktop.core.memory import release_freed_memory
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import PRESETS, fit_height
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.latest import LatestSlot, LiveResult
-from vst_desktop.ui.signals import emit
 from vst_desktop.ui.virtual_camera_controls import VirtualCameraLink
 
 log = logging.getLogger(__name__)
