@@ -6,7 +6,7 @@ For each style folder: a folder of links to its images (files whose licence the 
 UNVERIFIED or only believed are left out), then `vst-desktop train` with a fixed seed into
 build/styles/<folder>/run, resumed from its checkpoint when an earlier build stopped; then `evaluate` (the
 same function as `vst-desktop evaluate`) on photos and clips it never saw, written into the style's JSON,
-and the acceptance check of issue 9. A style that passes is copied into resources/styles/; one that falls
+and the acceptance check below. A style that passes is copied into resources/styles/; one that falls
 short is reported and left out.
 Summary: build/styles/summary.json.
 """
@@ -30,7 +30,7 @@ BUILD = ROOT / "build" / "styles"
 OUT = ROOT / "resources" / "styles"
 VST = [sys.executable, "-m", "vst_desktop"]
 
-# Acceptance (issue 9): on material the style never saw.
+# Acceptance: on material the style never saw.
 MAX_EWARP = 1.5
 MIN_EDGE_SSIM = 0.45
 MIN_TEXTURE_GAIN = 0.5  # where the folder has more than one image (the critic's ceiling is then real)

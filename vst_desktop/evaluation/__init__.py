@@ -1,4 +1,4 @@
-"""Quality metrics for styles (numpy + OpenCV + onnxruntime only; DESIGN.md section 7).
+"""Quality metrics for styles (numpy + OpenCV + onnxruntime only; docs/evaluation.md).
 
 - `metrics`: ewarp_ratio, content_edge_ssim, lowfreq_psnr, ms_per_frame
 - `style_score`: texture_gain (per-folder painting-vs-photo critic, `style_critic`), colour_gain

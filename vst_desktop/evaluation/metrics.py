@@ -1,4 +1,4 @@
-"""Temporal stability, content preservation and speed of a stylizer (DESIGN.md section 7)."""
+"""Temporal stability, content preservation and speed of a stylizer (docs/evaluation.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`evaluate_style`: every metric of DESIGN.md section 7 for one stylizer, in one dict."""
+"""`evaluate_style`: every metric of docs/evaluation.md for one stylizer, in one dict."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A style package: `<id>.onnx`, `<id>.json` (the `StyleMeta` below) and `<id>.png` (see DESIGN.md 4)."""
+"""A style package: `<id>.onnx`, `<id>.json` (the `StyleMeta` below) and `<id>.png`; the contract is in
+docs/architecture.md, "Style packages"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A style's thumbnail (`<id>.png`, DESIGN.md 4: a 256x256 PNG), checked without trusting it.
+"""A style's thumbnail (`<id>.png`, a 256x256 PNG, docs/architecture.md), checked without trusting it.
 
 A PNG of a few kilobytes can declare 20000x20000 pixels and take gigabytes to decode, so the size in its
 header is read (24 bytes) and checked before any decoder sees the file: at install, and again whenever

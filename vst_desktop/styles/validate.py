@@ -1,4 +1,4 @@
-"""Does an ONNX file follow the style contract (DESIGN.md section 4)? Two levels:
+"""Does an ONNX file follow the style contract (docs/architecture.md, "Style packages")? Two levels:
 
 - `check_contract(path)`: parse the file and check opset, input and output names, types and shapes
   (cheap enough for every gallery listing);
