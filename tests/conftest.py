@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -48,3 +49,48 @@ def one_torch_thread():
     yield
     torch.set_num_threads(before)
 
+
+# Widgets Qt makes and keeps for itself: the tooltip is created on first use and reused for the session.
+_QT_OWN_TOP_LEVELS = {"QTipLabel"}
+
+
+def _flush_deletions(app) -> None:
+    from PySide6.QtCore import QEvent
+
+    for _ in range(3):  # a deletion can post another (children, deleteLater in destroyed handlers)
+        gc.collect()
+        app.processEvents()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _top_levels(app) -> dict[int, object]:
+    import shiboken6
+
+    return {shiboken6.getCppPointer(w)[0]: w for w in app.topLevelWidgets()
+            if type(w).__name__ not in _QT_OWN_TOP_LEVELS and shiboken6.isValid(w)}
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_widgets(request):
+    """Fail a widget test that leaves a top-level widget behind (as napari's make_napari_viewer does).
+
+    Active for every test that uses qtbot. Set up before qtbot and the window fixtures, so it checks after
+    all of them closed what they made: widgets a test made without a parent must be given to
+    `qtbot.addWidget` (closed and deleted after the test) or be closed and deleted by the test itself.
+    """
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("qapp")
+    _flush_deletions(app)
+    before = set(_top_levels(app))
+    yield
+    _flush_deletions(app)
+    leaked = [w for key, w in _top_levels(app).items() if key not in before]
+    if leaked:
+        names = ", ".join(f"{type(w).__name__}({w.objectName() or w.windowTitle()!r})" for w in leaked)
+        for w in leaked:  # one leak must not fail the tests after it
+            w.close()
+            w.deleteLater()
+        _flush_deletions(app)
+        pytest.fail(f"the test left {len(leaked)} top-level widget(s) behind: {names}", pytrace=False)

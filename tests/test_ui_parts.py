@@ -163,17 +163,14 @@ def test_formatting_for_the_record_button():
 
 
 def test_worker_scales_for_the_view_so_the_gui_only_copies_pixels():
-    from vst_desktop.ui.worker import DISPLAY_CHANNELS, PipelineWorker
+    from vst_desktop.ui.worker import DISPLAY_CHANNELS, scale_for_display
 
-    worker = PipelineWorker(LatestSlot(), open_source=lambda *a: None)
     frame = np.zeros((360, 640, 3), np.uint8)
-    assert worker._for_display(frame, None) == (None, None)  # no view size known yet: no scaling
-    worker.set_display_area(800, 800)
-    display, original = worker._for_display(frame, frame)
+    assert scale_for_display(frame, None, (0, 0)) == (None, None)  # no view size known yet: no scaling
+    display, original = scale_for_display(frame, frame, (800, 800))
     channels = DISPLAY_CHANNELS
     assert display.shape == (450, 800, channels) and original.shape == (450, 800, channels)
-    worker.set_display_area(640, 500)
-    display, original = worker._for_display(frame, None)
+    display, original = scale_for_display(frame, None, (640, 500))
     assert display.shape == (360, 640, channels) and original is None
 
 

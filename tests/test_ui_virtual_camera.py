@@ -85,8 +85,7 @@ def test_without_a_device_the_banner_gives_the_steps(qtbot, window):
     assert not window.vcam.is_on()
     text = window.banners.text(BANNER_KEY)
     assert "No virtual camera device" in text and MODPROBE in text
-    banner = window.banners._banners[BANNER_KEY]
-    assert MODPROBE in banner.label.text()  # visible, not cut off into the tooltip
+    assert MODPROBE in window.banners.shown_text(BANNER_KEY)  # visible, not cut off into the tooltip
     assert window.last_result is not None  # the video keeps running
     frames = window.frames_shown
     qtbot.waitUntil(lambda: window.frames_shown > frames + 3, timeout=TIMEOUT_MS)

@@ -24,6 +24,7 @@ from vst_desktop.capture.video import VideoFileSource
 from vst_desktop.core.errors import CameraError
 from vst_desktop.core.settings import Settings, load_settings
 from vst_desktop.styles.library import StyleLibrary
+from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.main_window import MainWindow
 from vst_desktop.ui.self_test import mean_difference
 
@@ -129,7 +130,7 @@ def _decoded(path: Path) -> tuple[int, float, str]:
 
 def test_record_and_stop_gives_a_decodable_h264_file_of_the_right_length(qtbot, make_window, clip):
     window = make_window(str(clip))
-    fps = window._source_info.fps
+    fps = window.source_info.fps
     with qtbot.waitSignal(window.engine.worker.recording_started, timeout=TIMEOUT_MS):
         qtbot.keyClick(window.view, Qt.Key.Key_Space)
     started = time.monotonic()
@@ -197,7 +198,7 @@ def test_a_source_that_cannot_open_falls_back_to_the_demo(qtbot, make_window, tm
     window.choose_source(str(tmp_path / "missing.mp4"))
     qtbot.waitUntil(lambda: "source" in window.banners.keys(), timeout=TIMEOUT_MS)
     assert "demo clip plays instead" in window.banners.text("source")
-    qtbot.waitUntil(lambda: window._source_info is not None and window._source_info.kind == "demo",
+    qtbot.waitUntil(lambda: window.source_info is not None and window.source_info.kind == "demo",
                     timeout=TIMEOUT_MS)
 
 
@@ -345,10 +346,11 @@ def test_disk_low_while_recording_stops_safely_and_keeps_the_file(qtbot, make_wi
 def test_gpu_fallback_is_explained_once(qtbot, make_window):
     window = make_window()
     reason = "CUDA was requested but onnxruntime fell back to the CPU: libcublasLt.so.13 was not found."
-    window._on_style_ready("", "CPUExecutionProvider", reason)
+    ready = window.engine.worker.style_ready  # as the worker reports a session that fell back
+    emit(ready, "", "CPUExecutionProvider", reason)
     assert reason in window.banners.text("gpu-fallback")
     window.banners.clear("gpu-fallback")
-    window._on_style_ready("", "CPUExecutionProvider", reason)
+    emit(ready, "", "CPUExecutionProvider", reason)
     assert "gpu-fallback" not in window.banners.keys()  # dismissed stays dismissed
 
 
@@ -414,8 +416,8 @@ def test_a_style_finished_by_the_training_dialog_is_listed_and_selected(qtbot, m
 
     window = make_window()
     dialog = FakeTrainingDialog()
-    window._adopt_training_dialog(dialog)
-    window._adopt_training_dialog(dialog)  # adopting twice must not connect twice
+    window.adopt_training_dialog(dialog)
+    window.adopt_training_dialog(dialog)  # adopting twice must not connect twice
     style_id = [p.id for p in library.list()][-1]
     selections = []
     window.panel.gallery.style_selected.connect(selections.append)

@@ -351,7 +351,8 @@ class MainWindow(QMainWindow):
         latest = self.engine.slot.peek()
         return None if latest is None else latest.input_pixels.copy()
 
-    def _adopt_training_dialog(self, dialog) -> None:
+    def adopt_training_dialog(self, dialog) -> None:
+        """Follow `dialog`'s style_installed (once, however often the dialog is opened)."""
         if dialog is not None and dialog is not self._training_dialog:
             self._training_dialog = dialog
             dialog.style_installed.connect(self._on_style_trained)
@@ -359,13 +360,13 @@ class MainWindow(QMainWindow):
     def open_training(self) -> None:
         from vst_desktop.ui.training_dialog import open_training_dialog
 
-        self._adopt_training_dialog(open_training_dialog(self, self._grab_input_frame))
+        self.adopt_training_dialog(open_training_dialog(self, self._grab_input_frame))
 
     def reattach_training(self) -> None:
         """At start-up: a style still training from an earlier session gets its dialog back."""
         from vst_desktop.ui.training_dialog import reattach_if_running
 
-        self._adopt_training_dialog(reattach_if_running(self, self._grab_input_frame))
+        self.adopt_training_dialog(reattach_if_running(self, self._grab_input_frame))
 
     def _on_style_trained(self, style_id: str) -> None:
         self.reload_styles()
@@ -573,6 +574,11 @@ class MainWindow(QMainWindow):
     def _on_source_recovered(self) -> None:
         self.notifier.clear("camera-lost")
         self.notifier.status("The camera is back.", 5000)
+
+    @property
+    def source_info(self):
+        """The SourceInfo of the source now playing (None until the first one opened)."""
+        return self._source_info
 
     # ------------------------------------------------------------------ recording and snapshots
     def recordings_dir(self) -> Path:

@@ -150,6 +150,7 @@ def run_self_test(app, kind: str = "app") -> int:
             return 1
         finally:
             window.close()
+            window.deleteLater()  # the menus and popups are top-level widgets too: they go with it
     ms = float(np.median(report.inference_ms)) if report.inference_ms else 0.0
     print(f"self-test passed: {len(report.styles)} built-in styles changed the demo clip "
           f"(median inference {ms:.1f} ms on {short_provider(report.provider)}), recorded "

@@ -50,6 +50,30 @@ def choose_preset(measured_ms: dict[str, float], budget_ms: float = FRAME_BUDGET
     return fitting[-1] if fitting else names[0]
 
 
+def scale_for_display(pixels, original, area: tuple[int, int]):
+    """The pictures scaled to fit `area` (the view's device pixels) in the screen's own 32-bit format.
+
+    Done in the worker: the GUI thread then copies the picture 1:1 (a memcpy) instead of scaling and
+    converting it. (None, None) while the view's size is not known yet.
+    """
+    aw, ah = area
+    h, w = pixels.shape[:2]
+    if aw <= 0 or ah <= 0:
+        return None, None
+    scale = min(aw / w, ah / h)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+
+    def prepare(img):
+        if img is None:
+            return None
+        if DISPLAY_CHANNELS == 4:
+            img = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)  # before resizing: fewer pixels to convert
+        return img if size == (w, h) else cv2.resize(img, size, interpolation=interp)
+
+    return prepare(pixels), prepare(original)
+
+
 def _error_text(exc: BaseException) -> str:
     return exc.user_text() if isinstance(exc, VstError) else f"{type(exc).__name__}: {exc}"
 
@@ -314,32 +338,12 @@ class PipelineWorker(QObject):
             self._recorder.submit(Frame(out.pixels, ts, self._results))
             out.stats.recorder_dropped = int(getattr(self._recorder, "dropped", 0))
         self.vcam.submit(out.pixels, self._source)  # what the view shows; hands over, never waits
-        display, display_original = self._for_display(out.pixels, original)
+        display, display_original = scale_for_display(out.pixels, original, self._display_area)
         result = LiveResult(out.pixels, original, frame.pixels, out.stats, self._style_id,
                             self._pipeline.strength, self._fps_ema, self._results, frame.timestamp,
                             display, display_original)
         if self.slot.put(result):
             emit(self.frame_ready)
-
-    def _for_display(self, pixels, original):
-        """Scale for the view and convert to BGRA here, in the worker: the GUI thread then copies the
-        picture 1:1 in the screen's own 32-bit format (a memcpy) instead of scaling and converting it."""
-        aw, ah = self._display_area
-        h, w = pixels.shape[:2]
-        if aw <= 0 or ah <= 0:
-            return None, None
-        scale = min(aw / w, ah / h)
-        size = (max(1, round(w * scale)), max(1, round(h * scale)))
-        interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
-
-        def prepare(img):
-            if img is None:
-                return None
-            if DISPLAY_CHANNELS == 4:
-                img = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)  # before resizing: fewer pixels to convert
-            return img if size == (w, h) else cv2.resize(img, size, interpolation=interp)
-
-        return prepare(pixels), prepare(original)
 
     # ---- recording ----
     def _check_recorder(self) -> None:

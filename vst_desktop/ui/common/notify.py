@@ -134,6 +134,11 @@ class BannerArea(QWidget):
         banner = self._banners.get(key)
         return banner.full_text if banner else ""
 
+    def shown_text(self, key: str) -> str:
+        """What the banner shows (a long text is cut; `text()` is the whole of it)."""
+        banner = self._banners.get(key)
+        return banner.label.text() if banner else ""
+
     def level(self, key: str) -> str:
         banner = self._banners.get(key)
         return str(banner.property("level")) if banner else ""
