@@ -24,6 +24,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 def test_every_generator_the_config_accepts_is_built():
     assert tuple(GENERATOR_SIZES) == GENERATORS
 
+
 @pytest.mark.parametrize("size", list(GENERATOR_SIZES))
 def test_generator_starts_at_identity_without_norm_layers(size):
     torch.manual_seed(0)
@@ -49,6 +50,19 @@ def test_strength_scales_the_residual():
     assert not torch.allclose(full, x)
     torch.testing.assert_close(half - x, 0.5 * (full - x))
     assert torch.equal(g(x, 0.0), x)
+
+
+def test_the_stages_a_training_step_reads_are_the_generator_at_full_strength():
+    torch.manual_seed(0)
+    g = build_generator("painter", flatten_radius=1, flatten_passes=2, flatten_scale=2)
+    nn.init.normal_(g.last_conv.weight, std=0.1)
+    g.colour.set_transform(0.8 * torch.eye(3), torch.full((3,), 0.1))
+    x = torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        s = g.stages(x)
+        assert torch.equal(s.prepared, g.prepare(x)) and torch.equal(s.base, g.flatten(s.prepared))
+        assert [f.shape[1] for f in s.feats] == g.feature_channels
+        torch.testing.assert_close(s.out, g(x))
 
 
 def test_discriminator_two_scales_and_conditional():

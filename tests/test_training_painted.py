@@ -77,7 +77,7 @@ def test_trainer_targets_are_the_teachers_painting_of_the_colour_transformed_cro
     colour = trainer.generator.colour
     assert not torch.allclose(colour.matrix, torch.eye(3))  # fitted to the ukiyo-e palette
     assert torch.equal(trainer.ema.colour.matrix, colour.matrix)
-    content, style, target = trainer._batch()
+    content, style, target = trainer.batch()
     assert style is None and target.shape == content.shape
     expected = StrokeTeacher(cfg.stroke_radius, cfg.stroke_amp, cfg.stroke_length, cfg.stroke_lines,
                              cfg.stroke_width, direction=30.0, contrast_floor=0.03, passes=2)(colour(content).numpy())

@@ -1,14 +1,14 @@
 """The training loop: one Trainer owns the networks, optimisers, data sampler and RNG states of a run.
 
-A step: the generator forward (everything in one call, see GeneratorStep), one discriminator update on
-real vs generated crops, one generator update on the weighted loss terms, then the EMA update.
+A step: the recipe's crops (recipes.py), the generator forward (everything in one call, see GeneratorStep),
+one discriminator update on real vs generated crops when the recipe is adversarial, one generator update on
+the recipe's weighted loss terms, then the EMA update.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -36,9 +36,8 @@ from vst_desktop.training.progress import (
     ProgressCallback,
     collapse_score,
 )
-from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
-from vst_desktop.training.texture.marks import generator_stages, teacher_settings
-from vst_desktop.training.texture.strokes import StrokeTeacher
+from vst_desktop.training.recipes import make_recipe
+from vst_desktop.training.texture.marks import generator_stages
 from vst_desktop.trainspec import layout
 from vst_desktop.trainspec.config import TrainConfig
 from vst_desktop.trainspec.events import clean_losses
@@ -85,38 +84,27 @@ class GeneratorStep(nn.Module):
             flow = losses.random_smooth_flow(n, *content.shape[2:], cfg.temporal_max_shift, content.device)
             moved = losses.warp(content, flow) + cfg.temporal_noise * torch.randn_like(content)
             batch.append(moved)
-        prepared = g.prepare(torch.cat(batch))
-        x = prepared if g.flatten is None else g.flatten(prepared)
-        r, feats = g.residual(x)
-        out = x + g.upsample_residual(r)
-        fake = out[:n]
+        s = g.stages(torch.cat(batch))
+        fake = s.out[:n]
         extras: dict = {}
         if self.use_identity:
-            extras["identity_in"], extras["identity_out"] = x[n:2 * n], out[n:2 * n]
+            extras["identity_in"], extras["identity_out"] = s.base[n:2 * n], s.out[n:2 * n]
         if self.use_temporal:
             ref = losses.warp(fake, flow)
             if g.flatten is not None:
                 # The fixed planes stage moves its plane borders a little as the picture moves; the network
                 # is charged for the flicker it adds, not for that (it learned to blur it away instead:
                 # docs/training.md, experiment log 9).
-                change = x - prepared
+                change = s.base - s.prepared
                 ref = ref + change[-n:] - losses.warp(change[:n], flow)
-            extras["temporal_out"], extras["temporal_ref"] = out[-n:], ref
+            extras["temporal_out"], extras["temporal_ref"] = s.out[-n:], ref
         if self.nce_heads is not None:
-            feats_real = [f[:n] for f in feats]
+            feats_real = [f[:n] for f in s.feats]
             feats_fake = g.encode(fake)
             ids = [torch.randperm(f.shape[2] * f.shape[3], device=f.device)[:cfg.nce_patches] for f in feats_real]
             extras["nce_q"] = self.nce_heads(feats_fake, ids)
             extras["nce_k"] = self.nce_heads(feats_real, ids)
         return fake, extras
-
-
-def teacher_workers(cfg: TrainConfig, device: torch.device) -> int:
-    """Threads that paint the teacher's targets: one on a CPU run (torch needs the cores), up to one per core
-    when a GPU does the network's work."""
-    if device.type != "cuda":
-        return 1
-    return max(1, min(cfg.batch_size, os.cpu_count() or 1))
 
 
 def _set_requires_grad(module: nn.Module, flag: bool) -> None:
@@ -134,24 +122,18 @@ class Trainer:
         self.cfg, self.data, self.device, self.dist = cfg, data, device, dist_info
         self.run_dir = run_dir if dist_info.is_main else None  # only rank 0 writes
         self.progress = progress if dist_info.is_main else None
-        # The painted recipe: every content crop gets a target from the stroke teacher (a paired step).
-        self.teacher = (StrokeTeacher(**teacher_settings(cfg), workers=teacher_workers(cfg, device))
-                        if cfg.recipe == "painted" and not cfg.paired else None)
-        self.weights = losses.active_terms(cfg.loss_weights(), cfg.paired or self.teacher is not None)
+        self.recipe = make_recipe(cfg, data, device)
+        weights = self.recipe.weights
         self.term_settings = losses.TermSettings(cfg.nce_temperature, cfg.lowfreq_factor)
-        self.use_adv = "adv" in self.weights
 
         # Same seed on every rank: identical initial weights (DDP would broadcast them anyway).
         torch.manual_seed(cfg.seed)
         self.generator = build_generator(cfg.generator, **generator_stages(cfg)).to(device)
-        if self.generator.colour is not None and self.teacher is not None:
-            ct = fit_colour_transform(sample_pixels(data.content.images, seed=cfg.seed),
-                                      sample_pixels(data.style.images, seed=cfg.seed), cfg.colour_strength)
-            self.generator.colour.set_transform(ct.matrix, ct.bias)
-        nce = PatchSampleMLP(self.generator.feature_channels).to(device) if "nce" in self.weights else None
-        self.gen_step: nn.Module = GeneratorStep(self.generator, nce, cfg, "identity" in self.weights,
-                                                 "temporal" in self.weights)
-        self.disc: nn.Module = MultiScaleDiscriminator(cfg.d_width, conditional=cfg.paired,
+        self.recipe.prepare(self.generator, device)
+        nce = PatchSampleMLP(self.generator.feature_channels).to(device) if "nce" in weights else None
+        self.gen_step: nn.Module = GeneratorStep(self.generator, nce, cfg, "identity" in weights,
+                                                 "temporal" in weights)
+        self.disc: nn.Module = MultiScaleDiscriminator(cfg.d_width, conditional=self.recipe.conditional,
                                                        scales=cfg.d_scales).to(device)
         self.ema = copy.deepcopy(self.generator).eval()
         _set_requires_grad(self.ema, False)
@@ -164,8 +146,6 @@ class Trainer:
         # Per-rank randomness after the shared initialisation: each rank draws different crops.
         torch.manual_seed(cfg.seed * 1000 + 1 + dist_info.rank)
         self.data_rng = np.random.default_rng([cfg.seed, dist_info.rank])
-        if self.teacher is not None:
-            self.data.val_targets = self.teach(self.data.val_inputs)
         self.step = 0
         self.elapsed_before = 0.0  # seconds spent in earlier sessions of a resumed run
         self.stop_requested = False
@@ -219,32 +199,17 @@ class Trainer:
             return 1.0
         return max(0.0, (self.cfg.iterations - self.step) / max(1, self.cfg.iterations - start))
 
-    @torch.no_grad()
-    def teach(self, content: np.ndarray) -> np.ndarray:
-        """The stroke teacher's targets for float NCHW content crops (after the generator's colour stage)."""
-        base = self.generator.prepare(torch.from_numpy(content).to(self.device)).cpu().numpy()
-        return self.teacher(base)
-
-    def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-        """(content, style, target) on the device; style is None in paired mode and in the painted recipe,
-        target in the unpaired GAN recipe."""
-        n = self.cfg.batch_size
-        content, target = self.data.content.sample(self.data_rng, n)
-        style = None
-        if self.teacher is not None:
-            target = self.teach(content)
-            if "identity" in self.weights or self.use_adv:
-                style = self.data.style.sample(self.data_rng, n)[0]
-        elif self.data.style is not None:
-            style = self.data.style.sample(self.data_rng, n)[0]
+    def batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """The recipe's (content, style, target) crops for the next step, on the device."""
 
         def dev(a: np.ndarray | None) -> torch.Tensor | None:
             return None if a is None else torch.from_numpy(a).to(self.device, non_blocking=True)
 
+        content, style, target = self.recipe.batch(self.data_rng)
         return dev(content), dev(style), dev(target)
 
     def _discriminate(self, disc: nn.Module, y: torch.Tensor, x: torch.Tensor) -> list[torch.Tensor]:
-        h = torch.cat([x, y], dim=1) if self.cfg.paired else y
+        h = torch.cat([x, y], dim=1) if self.recipe.conditional else y
         h = losses.diff_augment(h, self.cfg.diffaug_translation, self.cfg.diffaug_cutout)
         return disc(h)
 
@@ -265,18 +230,19 @@ class Trainer:
             group["lr"] = cfg.lr_g * self._lr_factor()
         for group in self.opt_d.param_groups:
             group["lr"] = cfg.lr_d * self._lr_factor()
-        content, style, target = self._batch()
+        recipe = self.recipe
+        content, style, target = self.batch()
         fake, extras = self.gen_step(content, style)
         parts: dict[str, float] = {}
 
         disc_plain = _unwrap(self.disc)
-        if self.use_adv:
+        if recipe.adversarial:
             _set_requires_grad(disc_plain, True)
-            real = target if cfg.paired else style
+            real = recipe.real(style, target)
             # One D call on real+fake: spectral norm's power iteration runs once per update, and DDP
             # sees one forward per backward.
             outs = self._discriminate(self.disc, torch.cat([real, fake.detach()]),
-                                      torch.cat([content, content]) if cfg.paired else None)
+                                      torch.cat([content, content]) if recipe.conditional else None)
             n = real.shape[0]
             loss_d = losses.lsgan_d([o[:n] for o in outs], [o[n:] for o in outs])
             parts["d"] = float(loss_d.detach())
@@ -287,10 +253,10 @@ class Trainer:
             _set_requires_grad(disc_plain, False)
 
         tensors = losses.StepTensors(content=content, fake=fake, extras=extras, target=target)
-        if self.use_adv:
+        if recipe.adversarial:
             # The plain module: D's weights are frozen here, so DDP has nothing to synchronise.
             tensors.disc_fake = self._discriminate(disc_plain, fake, content)
-        loss_g, g_parts = losses.generator_objective(tensors, self.weights, self.term_settings)
+        loss_g, g_parts = losses.generator_objective(tensors, recipe.weights, self.term_settings)
         parts.update(g_parts)
         parts["g_total"] = float(loss_g.detach())
         self._check_finite(loss_g, "generator", parts)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -158,6 +159,15 @@ def _sep_conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
     )
 
 
+class GeneratorStages(NamedTuple):
+    """A generator's pass at full strength, stage by stage (what a training step's loss terms read)."""
+
+    prepared: torch.Tensor  # after the colour stage: what the stroke teacher paints
+    base: torch.Tensor  # after the planes stage (= prepared without one): what the residual is added to
+    out: torch.Tensor  # the output, base + residual
+    feats: list[torch.Tensor]  # the encoder's features of `base` (PatchNCE)
+
+
 class Generator(nn.Module):
     def __init__(self, spec: GeneratorSpec) -> None:
         super().__init__()
@@ -226,6 +236,14 @@ class Generator(nn.Module):
         if self.spec.head != "half":
             return r
         return F.interpolate(r, scale_factor=2.0, mode="bilinear", align_corners=False)
+
+    def stages(self, x: torch.Tensor) -> GeneratorStages:
+        """`forward` at strength 1, keeping every stage's result (training reads them; export and inference
+        use `forward`, whose strength blends the planes and the residual in)."""
+        prepared = self.prepare(x)
+        base = prepared if self.flatten is None else self.flatten(prepared)
+        r, feats = self.residual(base)
+        return GeneratorStages(prepared, base, base + self.upsample_residual(r), feats)
 
     def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
         x = self.prepare(x)

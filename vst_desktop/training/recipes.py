@@ -1,0 +1,124 @@
+"""The training recipes, one class each, chosen once per run from the config (`make_recipe`).
+
+A recipe says what a step learns from: the crops it draws and their targets (`batch`), the generator's loss
+terms and their weights (`weights`; these are also the losses a progress event logs, with "d" when
+`adversarial` and "g_total"), what the discriminator judges as real (`real`), and what the run prepares
+before its first step (`prepare`: fixed generator stages, the targets the sample grids show). The Trainer
+(loop.py) runs every recipe's step the same way: generator forward, a discriminator update when the recipe
+is adversarial, a generator update on the weighted terms, the EMA update.
+
+- PaintedRecipe (recipe="painted", the default): every content crop gets a target from the deterministic
+  stroke teacher (texture/strokes.py), painted over the generator's colour stage, which is fitted to the
+  style's palette in closed form before step 0. The presets train it with L1, high-pass and temporal terms
+  only; an adversarial term against the style images is possible but off.
+- GanRecipe (recipe="gan", and every paired run): unpaired adversarial learning against the style images
+  (CUT: LSGAN, PatchNCE, low-frequency tone, identity, total variation, temporal); in paired mode, the
+  user's own before/after pairs with a conditional discriminator and an L1 term to the target.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+
+from vst_desktop.training import losses
+from vst_desktop.training.data import TrainingData
+from vst_desktop.training.models import Generator
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+from vst_desktop.training.texture.marks import teacher_settings
+from vst_desktop.training.texture.strokes import StrokeTeacher
+from vst_desktop.trainspec.config import TrainConfig
+
+Crops = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # content, style, target (float NCHW)
+
+
+class Recipe:
+    """The interface both recipes implement (see the module docstring)."""
+
+    has_targets = False  # every content crop has a target: the paired terms apply, the unpaired ones not
+    conditional = False  # the discriminator sees the input photo beside the image it judges
+
+    def __init__(self, cfg: TrainConfig, data: TrainingData) -> None:
+        self.cfg, self.data = cfg, data
+        self.weights = losses.active_terms(cfg.loss_weights(), self.has_targets)
+        self.adversarial = "adv" in self.weights
+
+    def prepare(self, generator: Generator, device: torch.device) -> None:
+        """Once, on the freshly built generator (before its EMA copy and before a resumed state is loaded)."""
+
+    def batch(self, rng: np.random.Generator) -> Crops:
+        """One step's crops; style is None where nothing reads it, target where there is none."""
+        raise NotImplementedError
+
+    def real(self, style: torch.Tensor | None, target: torch.Tensor | None) -> torch.Tensor:
+        """What the discriminator learns to call real (only asked when `adversarial`)."""
+        raise NotImplementedError
+
+
+def teacher_workers(cfg: TrainConfig, device: torch.device) -> int:
+    """Threads that paint the teacher's targets: one on a CPU run (torch needs the cores), up to one per core
+    when a GPU does the network's work."""
+    if device.type != "cuda":
+        return 1
+    return max(1, min(cfg.batch_size, os.cpu_count() or 1))
+
+
+class PaintedRecipe(Recipe):
+    has_targets = True
+
+    def __init__(self, cfg: TrainConfig, data: TrainingData, device: torch.device) -> None:
+        super().__init__(cfg, data)
+        self.teacher = StrokeTeacher(**teacher_settings(cfg), workers=teacher_workers(cfg, device))
+        self.generator: Generator | None = None  # set by prepare: its colour stage comes before the teacher
+        self.device = device
+
+    def prepare(self, generator: Generator, device: torch.device) -> None:
+        self.generator, self.device = generator, device
+        if generator.colour is not None:
+            ct = fit_colour_transform(sample_pixels(self.data.content.images, seed=self.cfg.seed),
+                                      sample_pixels(self.data.style.images, seed=self.cfg.seed),
+                                      self.cfg.colour_strength)
+            generator.colour.set_transform(ct.matrix, ct.bias)
+        self.data.val_targets = self.teach(self.data.val_inputs)
+
+    @torch.no_grad()
+    def teach(self, content: np.ndarray) -> np.ndarray:
+        """The stroke teacher's targets for float NCHW content crops (after the generator's colour stage)."""
+        base = self.generator.prepare(torch.from_numpy(content).to(self.device)).cpu().numpy()
+        return self.teacher(base)
+
+    def batch(self, rng: np.random.Generator) -> Crops:
+        n = self.cfg.batch_size
+        content, _ = self.data.content.sample(rng, n)
+        target = self.teach(content)
+        style = None
+        if "identity" in self.weights or self.adversarial:
+            style = self.data.style.sample(rng, n)[0]
+        return content, style, target
+
+    def real(self, style: torch.Tensor | None, target: torch.Tensor | None) -> torch.Tensor:  # noqa: ARG002
+        return style
+
+
+class GanRecipe(Recipe):
+    def __init__(self, cfg: TrainConfig, data: TrainingData) -> None:
+        self.has_targets = self.conditional = cfg.paired
+        super().__init__(cfg, data)
+
+    def batch(self, rng: np.random.Generator) -> Crops:
+        n = self.cfg.batch_size
+        content, target = self.data.content.sample(rng, n)  # paired mode: the crop's edited twin
+        style = self.data.style.sample(rng, n)[0] if self.data.style is not None else None
+        return content, style, target
+
+    def real(self, style: torch.Tensor | None, target: torch.Tensor | None) -> torch.Tensor:
+        return target if self.cfg.paired else style
+
+
+def make_recipe(cfg: TrainConfig, data: TrainingData, device: torch.device) -> Recipe:
+    """The config's recipe. A paired folder always trains adversarially: its targets are the user's edits."""
+    if cfg.recipe == "painted" and not cfg.paired:
+        return PaintedRecipe(cfg, data, device)
+    return GanRecipe(cfg, data)
