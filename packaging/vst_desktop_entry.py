@@ -31,7 +31,7 @@ _PROBE_SEEN: list[float] = []  # filled once by the probe; a list so the closure
 
 
 def _install_startup_probe() -> None:
-    from vst_desktop.ui import main_window
+    from vst_desktop.ui.live import main_window
 
     cls = main_window.MainWindow
     original_init = cls.__init__

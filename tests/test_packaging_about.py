@@ -11,7 +11,7 @@ import cv2
 import pytest
 
 from vst_desktop.core import paths
-from vst_desktop.ui.about_dialog import (
+from vst_desktop.ui.common.about_dialog import (
     LINK_COLOUR,
     AboutDialog,
     about_info,
@@ -84,7 +84,7 @@ def test_about_dialog_shows_every_style_licence_and_the_demo_credit(qtbot):
 
 
 def test_styles_html_escapes_and_lists_sources():
-    from vst_desktop.ui.about_dialog import StyleLicence
+    from vst_desktop.ui.common.about_dialog import StyleLicence
 
     info = about_info()
     info.styles = [StyleLicence("x", "<Bold> & co", "gan", "CC BY 4.0",

@@ -27,8 +27,8 @@ from vst_desktop.pipeline.thumbnails import (
     square_crop,
 )
 from vst_desktop.styles.library import StyleLibrary
-from vst_desktop.ui.live_thumbnails import SETTING
-from vst_desktop.ui.main_window import MainWindow
+from vst_desktop.ui.live.live_thumbnails import SETTING
+from vst_desktop.ui.live.main_window import MainWindow
 
 TIMEOUT_MS = 90_000  # style warm-up plus a few refreshes at the lowest priority on a busy 2-core machine
 

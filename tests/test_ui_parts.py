@@ -10,14 +10,16 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QPoint, QRectF, Qt, Signal
 
+from vst_desktop.capture.base import LatestSlot
 from vst_desktop.core.stats import Stats
+from vst_desktop.pipeline.live_result import LiveResult
+from vst_desktop.recording.disk import format_bytes
 from vst_desktop.ui.common.notify import BannerArea
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.gallery import StyleGallery
-from vst_desktop.ui.latest import LatestSlot, LiveResult
-from vst_desktop.ui.main_window import format_bytes, format_elapsed
-from vst_desktop.ui.video_view import CompareMode, VideoView, fit_rect
-from vst_desktop.ui.worker import choose_preset
+from vst_desktop.ui.live.gallery import StyleGallery
+from vst_desktop.ui.live.recording_controls import format_elapsed
+from vst_desktop.ui.live.video_view import CompareMode, VideoView, fit_rect
+from vst_desktop.ui.live.worker import choose_preset
 
 
 def _result(i: int) -> LiveResult:
@@ -32,7 +34,7 @@ def test_latest_slot_keeps_only_the_newest_and_counts_what_the_gui_never_saw():
     assert slot.put(_result(3)) is False
     assert slot.take().index == 3
     assert slot.take() is None
-    assert slot.display_dropped == 2
+    assert slot.dropped == 2
     assert slot.peek().index == 3
 
 
@@ -163,7 +165,7 @@ def test_formatting_for_the_record_button():
 
 
 def test_worker_scales_for_the_view_so_the_gui_only_copies_pixels():
-    from vst_desktop.ui.worker import DISPLAY_CHANNELS, scale_for_display
+    from vst_desktop.pipeline.live_result import DISPLAY_CHANNELS, scale_for_display
 
     frame = np.zeros((360, 640, 3), np.uint8)
     assert scale_for_display(frame, None, (0, 0)) == (None, None)  # no view size known yet: no scaling

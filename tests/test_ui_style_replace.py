@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from vst_desktop.core.settings import Settings
 from vst_desktop.styles.library import StyleLibrary
-from vst_desktop.ui.main_window import MainWindow
+from vst_desktop.ui.live.main_window import MainWindow
 
 
 def _drop(window: MainWindow, path: Path) -> None:

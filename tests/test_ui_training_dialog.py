@@ -14,7 +14,7 @@ import pytest
 
 from vst_desktop.core import paths
 from vst_desktop.trainspec import runs
-from vst_desktop.ui.training_dialog import TEMPORAL_DEFAULTS, TrainingDialog, open_training_dialog
+from vst_desktop.ui.training.dialog import TEMPORAL_DEFAULTS, TrainingDialog, open_training_dialog
 
 TINY = ("crop_size=64 batch_size=2 max_image_side=256 threads=1 log_every=1 sample_every=4 checkpoint_every=4 "
         "val_photos=2")
@@ -79,7 +79,7 @@ def test_bad_folder_shows_its_message(qtbot, make_dialog, tmp_path):
 def test_tiny_run_reports_progress_and_installs_a_working_style(qtbot, make_dialog, shared_data):
     from vst_desktop.inference.session import StyleSession
     from vst_desktop.styles.library import StyleLibrary
-    from vst_desktop.ui.gallery import StyleGallery
+    from vst_desktop.ui.live.gallery import StyleGallery
 
     d = make_dialog()
     d.show()

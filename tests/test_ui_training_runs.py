@@ -12,7 +12,7 @@ import numpy as np
 
 from vst_desktop.core.images import scan_image_folder, scan_training_folder, thumbnail_bgr
 from vst_desktop.trainspec import runs
-from vst_desktop.ui.training_estimate import SpeedMeasurement, format_duration, load_cached, store
+from vst_desktop.ui.training.estimate import SpeedMeasurement, format_duration, load_cached, store
 
 
 def _write_image(path: Path, w: int, h: int) -> None:

@@ -17,8 +17,8 @@ from test_virtual_camera import FakeDevice, needs_no_loopback
 from vst_desktop.core.settings import Settings
 from vst_desktop.output.virtual_camera import MODPROBE
 from vst_desktop.styles.library import StyleLibrary
-from vst_desktop.ui.main_window import MainWindow
-from vst_desktop.ui.virtual_camera_controls import BANNER_KEY
+from vst_desktop.ui.live.main_window import MainWindow
+from vst_desktop.ui.live.virtual_camera_controls import BANNER_KEY
 
 TIMEOUT_MS = 90_000
 

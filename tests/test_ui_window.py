@@ -25,8 +25,8 @@ from vst_desktop.core.errors import CameraError
 from vst_desktop.core.settings import Settings, load_settings
 from vst_desktop.styles.library import StyleLibrary
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.main_window import MainWindow
-from vst_desktop.ui.self_test import mean_difference
+from vst_desktop.ui.live.main_window import MainWindow
+from vst_desktop.ui.live.self_test import mean_difference
 
 TIMEOUT_MS = 90_000  # CPU warm-up of a style on a busy 2-core machine can take a while
 
@@ -369,7 +369,7 @@ def test_full_screen_hides_the_panels_and_escape_leaves(qtbot, make_window):
 def test_self_test_passes(qtbot, capsys):
     from PySide6.QtWidgets import QApplication
 
-    from vst_desktop.ui.self_test import run_self_test
+    from vst_desktop.ui.live.self_test import run_self_test
 
     assert run_self_test(QApplication.instance()) == 0
     out = capsys.readouterr().out.strip().splitlines()

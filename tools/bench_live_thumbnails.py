@@ -33,9 +33,9 @@ from vst_desktop.core.frame import Frame  # noqa: E402
 from vst_desktop.core.settings import Settings  # noqa: E402
 from vst_desktop.styles.library import StyleLibrary  # noqa: E402
 from vst_desktop.ui.common import qt_workarounds  # noqa: E402
-from vst_desktop.ui.live_thumbnails import REFRESH_MS  # noqa: E402
-from vst_desktop.ui.main_window import MainWindow  # noqa: E402
-from vst_desktop.ui.theme import apply_dark_theme  # noqa: E402
+from vst_desktop.ui.common.theme import apply_dark_theme  # noqa: E402
+from vst_desktop.ui.live.live_thumbnails import REFRESH_MS  # noqa: E402
+from vst_desktop.ui.live.main_window import MainWindow  # noqa: E402
 
 
 class MemoryClip(FrameSource):

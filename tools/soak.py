@@ -164,7 +164,7 @@ class Soak:
             "shown_fps": round((shown - self._last_shown) / dt, 2) if dt > 0 else 0.0,
             "worker_fps": round(r.fps, 2) if r is not None else 0.0,
             "source_dropped": r.stats.dropped_frames if r is not None else 0,
-            "display_dropped": w.engine.slot.display_dropped,
+            "display_dropped": w.engine.slot.dropped,
             "recorder_dropped": r.stats.recorder_dropped if r is not None else 0,
             "style": self.styles[self.style_index] if self.style_index >= 0 else "",
             "recording": int(rec is not None and rec.end_s is None),
@@ -271,9 +271,9 @@ def build_window(recordings_dir: Path):
     from vst_desktop.core.settings import Settings
     from vst_desktop.styles.library import StyleLibrary
     from vst_desktop.ui.common import qt_workarounds
-    from vst_desktop.ui.main_window import MainWindow
-    from vst_desktop.ui.qt_messages import route_qt_messages_to_logging
-    from vst_desktop.ui.theme import apply_dark_theme
+    from vst_desktop.ui.common.qt_messages import route_qt_messages_to_logging
+    from vst_desktop.ui.common.theme import apply_dark_theme
+    from vst_desktop.ui.live.main_window import MainWindow
 
     qt_workarounds.install()  # without it PySide6 6.12 on CPython < 3.12 aborts within minutes
     route_qt_messages_to_logging()

@@ -24,7 +24,7 @@ def build_main_window(source: str | None = None):
     from vst_desktop.capture.camera import list_cameras
     from vst_desktop.core.settings import load_settings
     from vst_desktop.styles.library import StyleLibrary
-    from vst_desktop.ui.main_window import MainWindow
+    from vst_desktop.ui.live.main_window import MainWindow
 
     loaded = load_settings()
     messages = [("settings", loaded.warning, "warning")] if loaded.warning else []
@@ -50,10 +50,10 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
     qt_platform.check()
     from PySide6.QtWidgets import QApplication
 
-    from vst_desktop.ui.about_dialog import app_icon, app_version
     from vst_desktop.ui.common import qt_workarounds
-    from vst_desktop.ui.qt_messages import route_qt_messages_to_logging
-    from vst_desktop.ui.theme import apply_dark_theme
+    from vst_desktop.ui.common.about_dialog import app_icon, app_version
+    from vst_desktop.ui.common.qt_messages import route_qt_messages_to_logging
+    from vst_desktop.ui.common.theme import apply_dark_theme
 
     # PySide6 6.12 on CPython < 3.12 leaks a reference to None on every void Qt call: without this the
     # live view aborts after a few minutes ("none_dealloc"). See common/qt_workarounds.py.
@@ -67,13 +67,13 @@ def run_app(argv: list[str], self_test: bool | str = False, source: str | None =
     app.setWindowIcon(app_icon())
     apply_dark_theme(app)
     if self_test:
-        from vst_desktop.ui.self_test import run_self_test
+        from vst_desktop.ui.live.self_test import run_self_test
 
         return run_self_test(app, kind=self_test if isinstance(self_test, str) else "app")
     from vst_desktop.core import paths
     from vst_desktop.ui.common.crash import CrashHandler
+    from vst_desktop.ui.common.lifecycle import install_quit_on_signals
     from vst_desktop.ui.common.notify import Level
-    from vst_desktop.ui.lifecycle import install_quit_on_signals
 
     crash = CrashHandler(paths.log_dir())
     crash.install()

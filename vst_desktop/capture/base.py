@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from vst_desktop.core.errors import VstError
 from vst_desktop.core.frame import Frame
 
 SourceKind = Literal["camera", "video", "image", "demo"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,38 +65,54 @@ class FrameSource(ABC):
         self.close()
 
 
-class LatestFrameSlot:
-    """A one-frame mailbox between a reader thread and a consumer: a new frame replaces an unread one.
+class LatestSlot(Generic[T]):
+    """A one-value mailbox between a producer thread and a consumer: a new value replaces an unread one.
 
-    Keeping only the newest frame is what keeps latency flat: a slow consumer skips frames instead of
-    working through a backlog. Replaced frames are counted in `dropped`.
+    Keeping only the newest value is what keeps latency flat: a slow consumer skips values instead of
+    working through a backlog. Used twice on the frame path: a source's reader thread hands frames to the
+    pipeline worker, and the worker hands results to the GUI (ui/live/engine.py). Values replaced before
+    anyone took them are counted in `dropped`.
     """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._frame: Frame | None = None
+        self._value: T | None = None
+        self._unread = False
         self._closed = False
         self.dropped = 0
 
-    def put(self, frame: Frame) -> None:
+    def put(self, value: T) -> bool:
+        """Store the newest value; True when the consumer has to be woken (nothing unread was waiting)."""
         with self._cond:
-            if self._frame is not None:
+            if self._unread:
                 self.dropped += 1
-            self._frame = frame
+            wake = not self._unread
+            self._value, self._unread = value, True
             self._cond.notify_all()
+            return wake
 
-    def take(self, timeout: float) -> Frame | None:
+    def take(self, timeout: float = 0.0) -> T | None:
+        """The newest value not taken before, waiting up to `timeout` s for one; None when none came."""
         with self._cond:
-            self._cond.wait_for(lambda: self._frame is not None or self._closed, timeout=max(0.0, timeout))
-            frame, self._frame = self._frame, None
-            return frame
+            if timeout > 0:
+                self._cond.wait_for(lambda: self._unread or self._closed, timeout=timeout)
+            if not self._unread:
+                return None
+            self._unread = False
+            return self._value
 
-    def has_frame(self) -> bool:
+    def peek(self) -> T | None:
+        """The newest value, taken or not (snapshots, recordings and thumbnails read the shown frame)."""
         with self._cond:
-            return self._frame is not None
+            return self._value
+
+    def has_value(self) -> bool:
+        """True while a value waits to be taken."""
+        with self._cond:
+            return self._unread
 
     def close(self) -> None:
-        """Wake any waiting reader: the producer has ended."""
+        """Wake any waiting consumer: the producer has ended."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()

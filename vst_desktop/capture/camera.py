@@ -19,7 +19,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from vst_desktop.capture.base import FrameSource, LatestFrameSlot, SourceInfo
+from vst_desktop.capture.base import FrameSource, LatestSlot, SourceInfo
 from vst_desktop.core.errors import CameraError
 from vst_desktop.core.frame import Frame
 
@@ -132,7 +132,7 @@ class CameraSource(FrameSource):
         self._stall_timeout_s = stall_timeout_s
         self._retry_interval_s = retry_interval_s
         self._name = name
-        self._slot = LatestFrameSlot()
+        self._slot = LatestSlot()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._cap: Capture | None = None

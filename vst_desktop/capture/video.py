@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from vst_desktop.capture.base import FrameSource, LatestFrameSlot, SourceInfo, SourceKind
+from vst_desktop.capture.base import FrameSource, LatestSlot, SourceInfo, SourceKind
 from vst_desktop.core.errors import SourceError
 from vst_desktop.core.frame import Frame
 
@@ -118,7 +118,7 @@ class VideoFileSource(FrameSource):
         self.path = Path(path)
         self.loop = loop
         self.realtime = realtime
-        self._slot = LatestFrameSlot()
+        self._slot = LatestSlot()
         self._stop = threading.Event()
         self._reader_done = threading.Event()
         self._thread: threading.Thread | None = None
@@ -143,7 +143,7 @@ class VideoFileSource(FrameSource):
     @property
     def finished(self) -> bool:
         """True once a non-looping file has ended and its last frame was handed out."""
-        return self._reader_done.is_set() and not self._slot.has_frame()
+        return self._reader_done.is_set() and not self._slot.has_value()
 
     @property
     def loops_completed(self) -> int:

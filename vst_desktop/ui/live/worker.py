@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,22 +21,21 @@ from pathlib import Path
 import cv2
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from vst_desktop.capture.base import LatestSlot
 from vst_desktop.core.errors import InferenceError, VstError
 from vst_desktop.core.frame import Frame
 from vst_desktop.core.memory import release_freed_memory
+from vst_desktop.pipeline.live_result import LiveResult, scale_for_display
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import PRESETS, fit_height
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.latest import LatestSlot, LiveResult
-from vst_desktop.ui.virtual_camera_controls import VirtualCameraLink
+from vst_desktop.ui.live.virtual_camera_controls import VirtualCameraLink
 
 log = logging.getLogger(__name__)
 
 _READ_TIMEOUT_S = 0.05  # bounds how long a command waits when the source delivers nothing
 _PROGRESS_EVERY_S = 0.25
 _SESSION_CACHE = 4  # warm sessions kept, so Left/Right through the gallery is instant
-# Qt's Format_RGB32 is B, G, R, 255 in memory on little-endian machines: the backing store's own format.
-DISPLAY_CHANNELS = 4 if sys.byteorder == "little" else 3
 FRAME_BUDGET_MS = 24.0  # inference share of a 30 fps frame on the target machine (DESIGN.md section 3)
 
 SourceOpener = Callable[[str, tuple[int, int], int], object]
@@ -48,30 +46,6 @@ def choose_preset(measured_ms: dict[str, float], budget_ms: float = FRAME_BUDGET
     names = sorted(PRESETS, key=PRESETS.get)
     fitting = [n for n in names if n in measured_ms and measured_ms[n] <= budget_ms]
     return fitting[-1] if fitting else names[0]
-
-
-def scale_for_display(pixels, original, area: tuple[int, int]):
-    """The pictures scaled to fit `area` (the view's device pixels) in the screen's own 32-bit format.
-
-    Done in the worker: the GUI thread then copies the picture 1:1 (a memcpy) instead of scaling and
-    converting it. (None, None) while the view's size is not known yet.
-    """
-    aw, ah = area
-    h, w = pixels.shape[:2]
-    if aw <= 0 or ah <= 0:
-        return None, None
-    scale = min(aw / w, ah / h)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
-
-    def prepare(img):
-        if img is None:
-            return None
-        if DISPLAY_CHANNELS == 4:
-            img = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)  # before resizing: fewer pixels to convert
-        return img if size == (w, h) else cv2.resize(img, size, interpolation=interp)
-
-    return prepare(pixels), prepare(original)
 
 
 def _error_text(exc: BaseException) -> str:

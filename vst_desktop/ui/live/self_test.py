@@ -17,8 +17,8 @@ import numpy as np
 
 from vst_desktop.core.errors import VstError
 from vst_desktop.core.settings import Settings
-from vst_desktop.ui.video_view import short_provider
-from vst_desktop.ui.waiting import wait_for, wait_until
+from vst_desktop.ui.common.waiting import wait_for, wait_until
+from vst_desktop.ui.live.video_view import short_provider
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _check_styles(window, packages, report: Report) -> None:
 
 def _check_recording(window, report: Report) -> None:
     window.start_recording()
-    if not wait_until(lambda: bool(window._recording_path) or not window.is_recording(), 15.0):
+    if not wait_until(lambda: bool(window.recording.path) or not window.is_recording(), 15.0):
         raise SelfTestFailure("recording did not start within 15 s")
     if not window.is_recording():
         raise SelfTestFailure(f"recording could not start: {window.banners.text('recording')}")
@@ -117,14 +117,14 @@ def _check_recording(window, report: Report) -> None:
 def run_self_test(app, kind: str = "app") -> int:
     """Open the window on the demo clip, check every built-in style and a 2 s recording; 0 when all pass."""
     if kind == "training":
-        from vst_desktop.ui.self_test_training import run_training_self_test
+        from vst_desktop.ui.training.self_test import run_training_self_test
 
         return run_training_self_test(app)
     if kind != "app":
         print(f"self-test FAILED: unknown self-test {kind!r} (this build knows 'app' and 'training')")
         return 1
     from vst_desktop.styles.library import StyleLibrary
-    from vst_desktop.ui.main_window import MainWindow
+    from vst_desktop.ui.live.main_window import MainWindow
 
     report = Report()
     with tempfile.TemporaryDirectory(prefix="vst-self-test-") as tmp:

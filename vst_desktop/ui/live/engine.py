@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
+from vst_desktop.capture.base import LatestSlot
+from vst_desktop.capture.sources import open_live_source
+from vst_desktop.pipeline.live_result import LiveResult
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.latest import LatestSlot, LiveResult
-from vst_desktop.ui.sources import open_live_source
-from vst_desktop.ui.worker import PipelineWorker, SourceOpener
+from vst_desktop.ui.live.worker import PipelineWorker, SourceOpener
 
 
 class Engine(QObject):
@@ -35,7 +36,7 @@ class Engine(QObject):
     def __init__(self, open_source: SourceOpener | None = None, prefer_gpu: bool = True,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.slot = LatestSlot()
+        self.slot: LatestSlot[LiveResult] = LatestSlot()
         self.thread = QThread()
         self.thread.setObjectName("pipeline-worker")
         self.worker = PipelineWorker(self.slot, open_source or open_live_source, prefer_gpu)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from vst_desktop.core.stats import Stats
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.theme import RECORD_RED
+from vst_desktop.ui.common.theme import RECORD_RED
 
 _PROVIDER_NAMES = {
     "CPUExecutionProvider": "CPU",

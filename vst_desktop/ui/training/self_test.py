@@ -19,7 +19,7 @@ import cv2
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import VstError
-from vst_desktop.ui.waiting import wait_until
+from vst_desktop.ui.common.waiting import wait_until
 
 TINY_SETTINGS = ("crop_size=64 batch_size=2 max_image_side=256 log_every=1 sample_every=4 checkpoint_every=4 "
                  "val_photos=2")
@@ -45,8 +45,8 @@ def _style_folder(tmp: Path) -> Path:
 def _run(tmp: Path) -> str:
     from vst_desktop.inference.session import StyleSession
     from vst_desktop.styles.library import StyleLibrary
-    from vst_desktop.ui.gallery import StyleGallery
-    from vst_desktop.ui.training_dialog import TrainingDialog
+    from vst_desktop.ui.live.gallery import StyleGallery
+    from vst_desktop.ui.training.dialog import TrainingDialog
 
     dialog = TrainingDialog(None, measure_speed=False, reattach=False)
     installed: list[str] = []

@@ -19,8 +19,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView, QStyle, QVBoxLayout, QWidget
 
+from vst_desktop.ui.common.icons import original_thumbnail
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.icons import original_thumbnail
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2

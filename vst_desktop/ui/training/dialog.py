@@ -59,8 +59,8 @@ from vst_desktop.trainspec.config import default_name as _default_name
 from vst_desktop.trainspec.presets import MARKS, TEMPORAL_DEFAULTS
 from vst_desktop.trainspec.presets import STROKE_AMP_DEFAULT as BRUSH_STRENGTH_DEFAULT
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.training_estimate import SpeedBenchmark, SpeedMeasurement, format_duration, load_cached
-from vst_desktop.ui.training_process import TrainingProcess
+from vst_desktop.ui.training.estimate import SpeedBenchmark, SpeedMeasurement, format_duration, load_cached
+from vst_desktop.ui.training.process import TrainingProcess
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from vst_desktop.ui.theme import RECORD_RED, TEXT
+from vst_desktop.ui.common.theme import RECORD_RED, TEXT
 
 _SIZE = 64  # drawn large, scaled down by Qt: crisp on HiDPI screens
 

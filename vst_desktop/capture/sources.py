@@ -1,17 +1,19 @@
-"""Turning a source spec from the settings ("", "demo", "camera:N", a file path) into an open FrameSource.
+"""The window's sources: a spec from the settings ("", "demo", "camera:N", a file path) opened for live use.
 
-Runs on the pipeline worker's thread: opening a camera can take seconds and must not freeze the window.
+Unlike factory.open_source (the command line's), files loop in real time and a camera is asked for the
+chosen resolution and frame rate. Runs on the window's pipeline worker thread: opening a camera can take
+seconds and must not freeze the window.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from vst_desktop.capture.image import IMAGE_SUFFIXES
 from vst_desktop.core.errors import CameraError, SourceError
 
 DEMO = "demo"
 CAMERA_PREFIX = "camera:"
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 
 
 def camera_spec(index: int) -> str:
@@ -51,7 +53,7 @@ def open_live_source(spec: str, resolution: tuple[int, int] = (640, 360), fps: i
         path = Path(spec)
         if not path.is_file():
             raise SourceError(f"The file {path.name} does not exist any more.", "Pick another file or camera.")
-        if path.suffix.lower() in _IMAGE_SUFFIXES:
+        if path.suffix.lower() in IMAGE_SUFFIXES:
             from vst_desktop.capture.image import ImageSource
 
             source = ImageSource(path)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from vst_desktop.capture.sources import DEMO, camera_spec
 from vst_desktop.pipeline.sizing import PRESETS
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.gallery import StyleGallery
-from vst_desktop.ui.sources import DEMO, camera_spec
+from vst_desktop.ui.live.gallery import StyleGallery
 
 OPEN_FILE = "__open_file__"  # the picker entry that opens a file dialog instead of naming a source
 FORMATS: list[tuple[int, int, int]] = [

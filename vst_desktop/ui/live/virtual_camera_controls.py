@@ -18,7 +18,7 @@ from vst_desktop.output.sink import VirtualCameraSink
 from vst_desktop.output.virtual_camera import PyVirtualCamBackend, VirtualCameraBackend
 from vst_desktop.ui.common.notify import Level
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.theme import TEXT
+from vst_desktop.ui.common.theme import TEXT
 
 BANNER_KEY = "virtual-camera"
 _TIP = "Send the picture, as shown, to a virtual camera that video-call apps can pick"

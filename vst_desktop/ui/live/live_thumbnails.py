@@ -26,7 +26,7 @@ from vst_desktop.pipeline.thumbnails import (
     square_crop,
 )
 from vst_desktop.ui.common.qt_workarounds import emit
-from vst_desktop.ui.gallery import ORIGINAL_ID
+from vst_desktop.ui.live.gallery import ORIGINAL_ID
 
 log = logging.getLogger(__name__)
 
