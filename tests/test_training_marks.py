@@ -33,7 +33,7 @@ def test_each_family_is_a_different_teacher_and_brush_strength_scales_the_dabs()
 
 
 def test_a_family_replaces_the_default_strokes_only_when_clearly_better():
-    """The decision on scores measured by `choose_marks` (tools/experiments/marks_choice.py): Monet's dabs and
+    """The decision on scores measured by `choose_marks` (research/experiments/marks_choice.py): Monet's dabs and
     The Scream's dabs win by 0.49 and 0.15; Stained Glass's planes by 0.03 on a one-image critic, which is
     noise (its planes student then scored 0.05 against the strokes student's 0.25)."""
     def scores(strokes, dabs, planes, ssim=0.6):
