@@ -16,10 +16,10 @@ import torch
 
 from vst_desktop.evaluation.run import evaluate_style
 from vst_desktop.training import checkpoint as ckpt
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.export import export_onnx
 from vst_desktop.training.models import build_generator
 from vst_desktop.training.texture.marks import generator_stages
+from vst_desktop.trainspec.config import TrainConfig
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ import sys
 import time
 
 from vst_desktop.training.data import load_training_data
-from vst_desktop.training.presets import make_config
 from vst_desktop.training.texture.marks import choose_marks
+from vst_desktop.trainspec.presets import make_config
 
 
 def main() -> None:

@@ -17,9 +17,9 @@ import torch.nn.functional as F
 from vst_desktop.evaluation.run import evaluate_style
 from vst_desktop.training.data import load_training_data
 from vst_desktop.training.models import FlattenStage
-from vst_desktop.training.presets import make_config
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 from vst_desktop.training.texture.strokes import kuwahara
+from vst_desktop.trainspec.presets import make_config
 
 
 def soft_kuwahara(x: torch.Tensor, r: int, q: float) -> torch.Tensor:
