@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from vst_desktop.training.config import TrainConfig
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 from vst_desktop.training.texture.strokes import paint_float
+from vst_desktop.trainspec.config import TrainConfig
 
 log = logging.getLogger(__name__)
 
