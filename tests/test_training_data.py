@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from vst_desktop.core.errors import TrainingDataError
+from vst_desktop.core.images import is_paired_folder
 from vst_desktop.training import data
 from vst_desktop.training.entry import _standalone as train_cli
 
@@ -69,7 +70,7 @@ def test_paired_folder_matches_by_name(tmp_path, shared_data):
         cv2.imwrite(str(tmp_path / "input" / f"{name}.png"), img)
         cv2.imwrite(str(tmp_path / "target" / f"{name}.jpg"), 255 - img)
     cv2.imwrite(str(tmp_path / "input" / "lonely.png"), img)
-    assert data.is_paired_folder(tmp_path)
+    assert is_paired_folder(tmp_path)
     scan = data.scan_pairs(tmp_path)
     assert [p.stem for p, _ in scan.pairs] == ["a", "b"]
     assert [p.name for p, _ in scan.skipped] == ["lonely.png"]

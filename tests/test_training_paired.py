@@ -9,8 +9,9 @@ import cv2
 import numpy as np
 import torch
 
+from vst_desktop.core.images import is_paired_folder
 from vst_desktop.training import checkpoint as ckpt
-from vst_desktop.training.data import downsize, is_paired_folder
+from vst_desktop.training.data import downsize
 from vst_desktop.training.models import build_generator
 from vst_desktop.training.run import train
 from vst_desktop.trainspec.presets import make_config

@@ -12,7 +12,7 @@ import logging
 import sys
 
 from vst_desktop.core.argtypes import positive_seconds, unit_interval
-from vst_desktop.core.errors import VstError
+from vst_desktop.core.errors import VstError, report
 from vst_desktop.core.logging_setup import setup_logging
 
 log = logging.getLogger("vst_desktop")
@@ -59,8 +59,7 @@ def _cmd_styles(args: argparse.Namespace) -> int:
                 pkg = lib.import_file(path, replace=args.replace)
             except VstError as exc:
                 failed += 1
-                print(f"error: {exc.message}", file=sys.stderr)
-                print(exc.hint, file=sys.stderr)
+                report(exc)
                 continue
             print(f"installed {pkg.id} ({pkg.meta.name})")
             if lib.last_backup is not None:
@@ -288,10 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_app(sys.argv[:1], self_test=args.self_test, source=args.source)
         return int(args.func(args) or 0)
     except VstError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(exc.hint, file=sys.stderr)
-        return exc.exit_code
+        return report(exc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

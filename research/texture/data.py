@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import torch
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+from vst_desktop.core.images import IMAGE_SUFFIXES
 
 
 def list_images(folder: str | Path) -> list[Path]:

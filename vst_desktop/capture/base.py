@@ -116,3 +116,13 @@ class LatestSlot(Generic[T]):
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+
+def stop_reader_thread(stop: threading.Event, slot: LatestSlot, thread: threading.Thread | None,
+                       timeout: float) -> None:
+    """End a source's reader thread: tell it to stop, wake a consumer waiting on its slot, and wait for it
+    (unless the reader itself is closing its source)."""
+    stop.set()
+    slot.close()
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout=timeout)

@@ -19,7 +19,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from vst_desktop.capture.base import FrameSource, LatestSlot, SourceInfo
+from vst_desktop.capture.base import FrameSource, LatestSlot, SourceInfo, stop_reader_thread
 from vst_desktop.core.errors import CameraError
 from vst_desktop.core.frame import Frame
 
@@ -222,10 +222,7 @@ class CameraSource(FrameSource):
         return self._slot.take(timeout)
 
     def close(self) -> None:
-        self._stop.set()
-        self._slot.close()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=3.0)
+        stop_reader_thread(self._stop, self._slot, self._thread, timeout=3.0)
         if self._cap is not None:
             self._cap.release()
             self._cap = None

@@ -8,9 +8,10 @@ from pathlib import Path
 from vst_desktop.capture.base import FrameSource
 from vst_desktop.capture.camera import CameraSource, list_cameras
 from vst_desktop.capture.demo import DemoSource
-from vst_desktop.capture.image import IMAGE_SUFFIXES, ImageSource
+from vst_desktop.capture.image import ImageSource
 from vst_desktop.capture.video import VideoFileSource
 from vst_desktop.core.errors import CameraError, SourceError
+from vst_desktop.core.images import IMAGE_SUFFIXES
 
 log = logging.getLogger(__name__)
 

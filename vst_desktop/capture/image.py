@@ -12,8 +12,6 @@ from vst_desktop.capture.base import FrameSource, SourceInfo
 from vst_desktop.core.errors import SourceError
 from vst_desktop.core.frame import Frame
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
-
 
 def read_image(path: Path) -> np.ndarray:
     """BGR uint8 pixels of an image file, or SourceError. Reads bytes first so non-ASCII paths work."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vst_desktop.capture.image import IMAGE_SUFFIXES
 from vst_desktop.core.errors import CameraError, SourceError
+from vst_desktop.core.images import IMAGE_SUFFIXES
 
 DEMO = "demo"
 CAMERA_PREFIX = "camera:"

@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from vst_desktop.capture.base import FrameSource, LatestSlot, SourceInfo, SourceKind
+from vst_desktop.capture.base import FrameSource, LatestSlot, SourceInfo, SourceKind, stop_reader_thread
 from vst_desktop.core.errors import SourceError
 from vst_desktop.core.frame import Frame
 
@@ -159,10 +159,7 @@ class VideoFileSource(FrameSource):
         return self._slot.take(timeout)
 
     def close(self) -> None:
-        self._stop.set()
-        self._slot.close()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2.0)
+        stop_reader_thread(self._stop, self._slot, self._thread, timeout=2.0)
 
     # -- reader thread -----------------------------------------------------------------------
     def _run(self) -> None:

@@ -7,6 +7,8 @@ logged with its traceback and shown once.
 
 from __future__ import annotations
 
+import sys
+
 
 class VstError(Exception):
     """Base class: a problem the user can understand and act on."""
@@ -59,3 +61,12 @@ class TrainingDataError(VstError):
 
 class TrainingError(VstError):
     """A training run that failed (diverged, crashed, could not resume)."""
+
+
+def report(exc: VstError, stream=None) -> int:
+    """Print `exc` as every command line of the app does ("error: ..." and the hint); its exit code."""
+    stream = stream or sys.stderr
+    print(f"error: {exc.message}", file=stream)
+    if exc.hint:
+        print(exc.hint, file=stream)
+    return exc.exit_code

@@ -13,7 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+# The image files the app reads and writes: what OpenCV decodes and encodes in every build it ships with.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 MIN_SIDE = 64  # smaller images cannot give a useful training crop
 
 
@@ -22,7 +23,7 @@ class ImageFolderScan:
     """The usable images of a folder, what was skipped (with the reason) and, when none is usable, why.
 
     `paired` folders hold `input/` and `target/` with matching file names; `images` then lists the inputs
-    that have a matching target.
+    that have a matching target, and `pairs` the (input, target) files.
     """
 
     folder: Path
@@ -31,6 +32,7 @@ class ImageFolderScan:
     problem: str = ""  # "" when the folder can be used
     hint: str = ""
     paired: bool = False
+    pairs: list[tuple[Path, Path]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -89,7 +91,7 @@ def scan_image_folder(folder: Path | str, role: str = "style", min_side: int = M
                                    "Put a few images (jpg, png, webp, bmp) in it.")
         return scan
     for path in files:
-        if path.suffix.lower() not in IMAGE_EXTENSIONS:
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
             scan.skipped.append((path, "not an image file"))
             continue
         size = _image_size(path)
@@ -116,6 +118,12 @@ def scan_training_folder(folder: Path | str, min_side: int = MIN_SIDE) -> ImageF
     folder = Path(folder)
     if not is_paired_folder(folder):
         return scan_image_folder(folder, "style", min_side)
+    return scan_paired_folder(folder, min_side)
+
+
+def scan_paired_folder(folder: Path | str, min_side: int = MIN_SIDE) -> ImageFolderScan:
+    """`input/` and `target/` images matched by file name (any extension), of equal sizes."""
+    folder = Path(folder)
     inputs = scan_image_folder(folder / "input", "input", min_side)
     targets = scan_image_folder(folder / "target", "target", min_side)
     scan = ImageFolderScan(folder, paired=True, skipped=inputs.skipped + targets.skipped)
@@ -132,6 +140,7 @@ def scan_training_folder(folder: Path | str, min_side: int = MIN_SIDE) -> ImageF
             scan.skipped.append((src, "input and target sizes differ"))
         else:
             scan.images.append(src)
+            scan.pairs.append((src, dst))
     scan.skipped += [(p, "no input image with the same name") for p in by_stem.values()]
     if not scan.images:
         scan.problem = f"{folder} has input/ and target/ folders but no matching pairs."

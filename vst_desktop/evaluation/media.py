@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 
 from vst_desktop.core.errors import SourceError
+from vst_desktop.core.images import IMAGE_SUFFIXES
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".gif", ".mov", ".mkv", ".avi", ".webm", ".m4v"}
 
 

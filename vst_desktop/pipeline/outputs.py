@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from vst_desktop.core.errors import VstError
+from vst_desktop.core.images import IMAGE_SUFFIXES
 
-# What cv2.imwrite can encode in every OpenCV build the app ships with.
-IMAGE_OUTPUT_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 VIDEO_OUTPUT_EXT = ".mp4"
 
 
@@ -52,10 +51,10 @@ def check_output_folder(dst_dir: Path) -> None:
 
 
 def check_image_output(dst: Path) -> None:
-    if dst.suffix.lower() not in IMAGE_OUTPUT_EXTS:
+    if dst.suffix.lower() not in IMAGE_SUFFIXES:
         raise VstError(f"Cannot write an image called {dst.name}: the extension "
                        f"{dst.suffix or '(none)'} is not an image format.",
-                       f"Use one of {', '.join(IMAGE_OUTPUT_EXTS)}.")
+                       f"Use one of {', '.join(IMAGE_SUFFIXES)}.")
     if dst.is_dir():
         raise VstError(f"The output {dst} is a folder.", "Give a file name, for example result.png.")
     check_output_folder(dst.parent)

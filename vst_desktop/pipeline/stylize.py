@@ -14,9 +14,9 @@ from tqdm import tqdm
 from vst_desktop.capture.video import iter_video_frames, probe_video
 from vst_desktop.core.errors import SourceError, VstError
 from vst_desktop.core.frame import Frame
+from vst_desktop.core.images import IMAGE_SUFFIXES
 from vst_desktop.inference.session import StyleSession
 from vst_desktop.pipeline.outputs import (
-    IMAGE_OUTPUT_EXTS,
     check_image_output,
     check_output_folder,
     refuse_input_as_output,
@@ -103,7 +103,7 @@ def _folder_jobs(src: Path, dst: Path) -> list[tuple[Path, Path]]:
         raise VstError(f"The output {dst} is a file, but the input is a folder.",
                        "Give a folder with -o: one stylized image is written per input image.")
     check_output_folder(dst)
-    images = sorted(p for p in src.iterdir() if p.suffix.lower() in IMAGE_OUTPUT_EXTS and p.is_file())
+    images = sorted(p for p in src.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
     if not images:
         raise SourceError(f"The folder {src} holds no images.", "Pick a folder with PNG or JPEG files.")
     jobs = [(p, dst / p.name) for p in images]
@@ -123,7 +123,7 @@ def stylize_path(input_path: str | os.PathLike, output: str | os.PathLike, style
         raise SourceError(f"{src} does not exist.", "Check the path and try again.")
     if src.is_dir():
         jobs = _folder_jobs(src, dst)
-    elif src.suffix.lower() in IMAGE_OUTPUT_EXTS:
+    elif src.suffix.lower() in IMAGE_SUFFIXES:
         if dst.is_dir():  # `-o folder`: the result takes the input's name there, as `cp` does
             dst = dst / src.name
         refuse_input_as_output(src, dst)
@@ -136,7 +136,7 @@ def stylize_path(input_path: str | os.PathLike, output: str | os.PathLike, style
         refuse_input_as_output(src, dst)
     pipe = Pipeline(_open_session(style_id), strength=strength, stabilize=stabilize)
     if not src.is_dir():
-        if src.suffix.lower() in IMAGE_OUTPUT_EXTS:
+        if src.suffix.lower() in IMAGE_SUFFIXES:
             return StylizeResult([_stylize_image(pipe, src, dst, size)])
         return StylizeResult([_stylize_video(pipe, src, dst, size, progress)])
     result = StylizeResult()

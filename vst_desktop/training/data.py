@@ -15,7 +15,7 @@ import numpy as np
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import TrainingDataError
-from vst_desktop.core.images import MIN_SIDE, scan_image_folder
+from vst_desktop.core.images import MIN_SIDE, scan_image_folder, scan_paired_folder
 
 
 @dataclass
@@ -32,11 +32,6 @@ class PairScan:
     folder: Path
     pairs: list[tuple[Path, Path]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
-
-
-def _image_size(path: Path) -> tuple[int, int] | None:
-    img = read_rgb(path)
-    return None if img is None else img.shape[:2]
 
 
 def read_rgb(path: Path) -> np.ndarray | None:
@@ -58,31 +53,12 @@ def scan_images(folder: Path | str, role: str = "style") -> FolderScan:
     return FolderScan(scan.folder, list(scan.images), list(scan.skipped))
 
 
-def is_paired_folder(folder: Path | str) -> bool:
-    folder = Path(folder)
-    return (folder / "input").is_dir() and (folder / "target").is_dir()
-
-
 def scan_pairs(folder: Path | str) -> PairScan:
     """(input, target) files with the same name stem; raises TrainingDataError when there are none."""
-    folder = Path(folder)
-    inputs = scan_images(folder / "input", role="input")
-    targets = scan_images(folder / "target", role="target")
-    by_stem = {p.stem: p for p in targets.images}
-    scan = PairScan(folder, skipped=inputs.skipped + targets.skipped)
-    for src in inputs.images:
-        dst = by_stem.pop(src.stem, None)
-        if dst is None:
-            scan.skipped.append((src, "no target image with the same name"))
-        elif _image_size(src) != _image_size(dst):
-            scan.skipped.append((src, "input and target sizes differ"))
-        else:
-            scan.pairs.append((src, dst))
-    scan.skipped += [(p, "no input image with the same name") for p in by_stem.values()]
-    if not scan.pairs:
-        raise TrainingDataError(f"{folder} has input/ and target/ folders but no matching pairs.",
-                                "Give each edited image in target/ the same file name as its original in input/.")
-    return scan
+    scan = scan_paired_folder(folder, MIN_SIDE)
+    if scan.problem:
+        raise TrainingDataError(scan.problem, scan.hint)
+    return PairScan(scan.folder, list(scan.pairs), list(scan.skipped))
 
 
 def bundled_content_dir() -> Path:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from vst_desktop.core import paths
-from vst_desktop.core.errors import VstError
+from vst_desktop.core.errors import VstError, report
 from vst_desktop.trainspec import layout
 from vst_desktop.trainspec.config import default_name
 from vst_desktop.trainspec.presets import PRESETS
@@ -68,7 +68,7 @@ def _flag_overrides(args: argparse.Namespace) -> dict:
 
 def build_config(args: argparse.Namespace):
     """The run's TrainConfig from the command line (for --resume: only the allowed changes)."""
-    from vst_desktop.training.data import is_paired_folder
+    from vst_desktop.core.images import is_paired_folder
     from vst_desktop.trainspec.presets import make_config
 
     overrides = {**parse_overrides(args.overrides), **_flag_overrides(args)}
@@ -213,10 +213,7 @@ def _standalone(argv: list[str] | None = None) -> int:
     try:
         return main(args)
     except VstError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(exc.hint, file=sys.stderr)
-        return exc.exit_code
+        return report(exc)
     except KeyboardInterrupt:
         return 130
 

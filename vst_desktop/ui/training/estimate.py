@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, Signal
 
 from vst_desktop.core import paths
-from vst_desktop.core.images import IMAGE_EXTENSIONS
+from vst_desktop.core.images import IMAGE_SUFFIXES
 from vst_desktop.trainspec import runs
 from vst_desktop.trainspec.presets import PRESET_STEPS
 from vst_desktop.ui.common.qt_workarounds import emit
@@ -97,7 +97,7 @@ def store(m: SpeedMeasurement, device: str = "", overrides: dict | None = None) 
 
 def _bench_photos() -> list[Path]:
     content = paths.resources_dir() / "content"
-    return sorted(p for p in content.glob("*") if p.suffix.lower() in IMAGE_EXTENSIONS)[:BENCH_PHOTOS]
+    return sorted(p for p in content.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)[:BENCH_PHOTOS]
 
 
 class SpeedBenchmark(QObject):
