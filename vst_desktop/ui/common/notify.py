@@ -49,7 +49,6 @@ _ICONS = {
     Level.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
     Level.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
-_LOG_LEVELS = {Level.ERROR: logging.ERROR, Level.WARNING: logging.WARNING}
 
 
 class Banner(QFrame):
@@ -183,8 +182,8 @@ class Notifier:
                timeout_ms: int = _STATUS_MS) -> bool:
         """Tell the person `text`; False when a `once` key was shown before (nothing is shown)."""
         level = Level(level)
-        log.log(_LOG_LEVELS.get(level, logging.INFO), "told the person (%s%s): %s", level,
-                f", {key}" if key else "", text, extra={"file_only": True})
+        # INFO whatever the level: the person already reads it; the log file keeps it beside the details.
+        log.info("told the person (%s%s): %s", level, f", {key}" if key else "", text, extra={"file_only": True})
         place = self.places.get(key)
         if place is not None:
             place.show_text(text)

@@ -59,14 +59,14 @@ def _run(tmp: Path) -> str:
             raise TrainingSelfTestFailure(f"the style folder {folder} was not checked within 60 s")
         if not dialog.style_scan.ok:
             raise TrainingSelfTestFailure(f"the style folder was refused: {dialog.style_scan.problem}")
-        dialog.name_edit.setText("Self Test Style")
-        dialog.iterations_spin.setValue(STEPS)
-        dialog.extra_edit.setText(TINY_SETTINGS)
+        dialog.setup_page.name_edit.setText("Self Test Style")
+        dialog.setup_page.iterations_spin.setValue(STEPS)
+        dialog.setup_page.extra_edit.setText(TINY_SETTINGS)
         dialog.evaluate = False  # metrics take minutes on 2 cores; this checks the dialog and the package
         t0 = time.monotonic()
         if not dialog.start_training():
-            raise TrainingSelfTestFailure(f"training did not start: {dialog.setup_error.text()}")
-        if not wait_until(lambda: dialog.state not in ("running", "stopping"), TIMEOUT_S):
+            raise TrainingSelfTestFailure(f"training did not start: {dialog.setup_page.setup_error.text()}")
+        if not wait_until(lambda: not dialog.state.active, TIMEOUT_S):
             raise TrainingSelfTestFailure(f"training did not finish within {TIMEOUT_S:.0f} s")
         seconds = time.monotonic() - t0
         if dialog.state != "done" or not installed:
@@ -74,9 +74,9 @@ def _run(tmp: Path) -> str:
             raise TrainingSelfTestFailure(f"training ended as {dialog.state}: {dialog.end_info.get('message', '')} "
                                           f"{tail}".strip())
         progress = dialog.events_seen.get("progress", 0)
-        if progress < 1 or dialog.sample_view.path is None or not dialog.loss_plot.series():
+        if progress < 1 or dialog.run_page.sample_view.path is None or not dialog.run_page.loss_plot.series():
             raise TrainingSelfTestFailure(f"the dialog showed {progress} progress events and "
-                                          f"{'a' if dialog.sample_view.path else 'no'} sample")
+                                          f"{'a' if dialog.run_page.sample_view.path else 'no'} sample")
         style_id = installed[0]
         library = StyleLibrary()
         pkg = library.get(style_id)
@@ -96,7 +96,7 @@ def _run(tmp: Path) -> str:
         if out.shape != frame.shape:
             raise TrainingSelfTestFailure(f"the new style returned a {out.shape} picture for a {frame.shape} frame")
         return (f"training self-test passed: trained '{pkg.meta.name}' ({STEPS} steps, {progress} progress events, "
-                f"sample {dialog.sample_view.path.name}) in {seconds:.0f} s, installed as {style_id}, "
+                f"sample {dialog.run_page.sample_view.path.name}) in {seconds:.0f} s, installed as {style_id}, "
                 f"stylized a 320x184 frame in {ms:.0f} ms")
     finally:
         dialog.process.kill()
