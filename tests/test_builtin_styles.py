@@ -1,4 +1,4 @@
-"""The shipped gallery (issue 9): the trained styles plus the 2 filters, each a valid package whose
+"""The shipped gallery: the trained styles plus the 2 filters, each a valid package whose
 JSON names its sources and licences and carries the `evaluate` numbers it was accepted on; the styles
 differ from the input and from each other on a real frame; the folder stays small."""
 
@@ -38,7 +38,7 @@ def unverified(shared: Path) -> set[str]:
 def test_at_least_eight_trained_styles_and_the_two_filters_are_listed():
     listed = StyleLibrary(user_dir=Path("/nonexistent")).list()
     kinds = [p.meta.kind for p in listed]
-    assert kinds.count("gan") >= 9  # issue 9 (8), and Udnie since its planes stage (issue 7); tools/build_styles.py ships only styles that pass
+    assert kinds.count("gan") >= 9  # tools/build_styles.py ships only styles that pass
     assert {"bw_film", "classic_film"} <= {p.id for p in listed}
 
 
@@ -57,8 +57,7 @@ def test_each_trained_style_is_valid_and_documented(pkg, shared_data):
     if len(meta["sources"]) > 1:
         assert m["texture_gain"] >= 0.5
     # Recorded for every style. Not required to be positive: Udnie's map moves the training photos' colours
-    # halfway to its paintings', but the validation photos already start near them (-0.35; docs/training.md,
-    # experiment log 9).
+    # halfway to its paintings', but the validation photos already start near them (-0.35; docs/research/training_log.md).
     assert m["colour_gain"] > -0.5
 
 

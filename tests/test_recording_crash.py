@@ -1,4 +1,4 @@
-"""A recording killed at any moment keeps all but its last second (issue 17).
+"""A recording killed at any moment keeps all but its last second.
 
 A child process records real frames in real time with the real Mp4Writer and prints, after each write,
 how many frames it has written and their capture time; the test SIGKILLs it (no close(), no trailer)

@@ -1,5 +1,4 @@
-"""Whatever settings.json holds, the app starts: unusable files are kept aside, bad values take defaults
-(issue 17, case 5)."""
+"""Whatever settings.json holds, the app starts: unusable files are kept aside, bad values take defaults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Property test of `.vststyle` import (issue 17): whatever the archive holds (member names with `..`,
+"""Property test of `.vststyle` import: whatever the archive holds (member names with `..`,
 absolute or duplicate names, odd sizes, any JSON shape, damaged ONNX and PNG bytes, mixed with real
 members of an exported built-in style), importing it through the library or the CLI either installs
 a style or ends in a StyleError / exit code 2 with a message; nothing outside the styles folder is

@@ -1,4 +1,4 @@
-"""Careless and hostile style files meet the real command line (issue 17): every one ends in a message
+"""Careless and hostile style files meet the real command line: every one ends in a message
 and exit code 2 (or is skipped with a note), never a traceback, and nothing the user had is lost."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Export: the ONNX contract of DESIGN.md section 4, parity with torch on real frames, the style package,
+"""Export: the ONNX contract (docs/architecture.md), parity with torch on real frames, the style package,
 installation, and the whole `train` command end to end (JSON-lines progress)."""
 
 from __future__ import annotations

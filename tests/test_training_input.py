@@ -1,5 +1,5 @@
 """`vst-desktop train` with careless or hostile input: a message and exit 2, an `error` event with --progress
-jsonl, no traceback, no half-made run folder (issue 17, cases 8 and 9)."""
+jsonl, no traceback, no half-made run folder."""
 
 from __future__ import annotations
 

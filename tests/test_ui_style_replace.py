@@ -1,4 +1,4 @@
-"""Dropping a style whose id is installed already: the window asks before replacing (issue 17), keeps the
+"""Dropping a style whose id is installed already: the window asks before replacing, keeps the
 replaced one until the next start, and the next start cleans it up."""
 
 from __future__ import annotations

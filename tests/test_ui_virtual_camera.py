@@ -1,4 +1,4 @@
-"""The "Virtual camera" toggle in the real main window (issue 18).
+"""The "Virtual camera" toggle in the real main window.
 
 With an in-process device behind the worker's link, toggling it on delivers what the view shows (its size,
 style, strength and mirror); with the real pyvirtualcam on a machine without a device, the banner gives

@@ -411,7 +411,7 @@ def test_closing_while_recording_finalises_the_file(qtbot, make_window, tmp_path
 def test_a_style_finished_by_the_training_dialog_is_listed_and_selected(qtbot, make_window, library):
     from PySide6.QtCore import QObject, Signal
 
-    class FakeTrainingDialog(QObject):  # the real dialog (issue 8) emits the same signal
+    class FakeTrainingDialog(QObject):  # the real dialog emits the same signal
         style_installed = Signal(str)
 
     window = make_window()

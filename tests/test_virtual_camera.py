@@ -1,4 +1,4 @@
-"""The virtual camera (issue 18): the frame path into a device through `VirtualCameraBackend`, the real
+"""The virtual camera: the frame path into a device through `VirtualCameraBackend`, the real
 pyvirtualcam call on a machine without a device, the headless `live` command, and doctor.
 
 The in-process `FakeDevice` stands in only for the device, which does not exist here; the sink, the

@@ -1,4 +1,4 @@
-"""Soak run: the real main window on the demo clip for an hour, switching styles and recording (issue 17).
+"""Soak run: the real main window on the demo clip for an hour, switching styles and recording.
 
     make soak                                   # 60 minutes, into build/soak/
     .venv/bin/python tools/soak.py --minutes 3 --switch-every 0.25 --record-every 1 --record-seconds 10

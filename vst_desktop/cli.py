@@ -1,4 +1,4 @@
-"""Command line: argparse sub-commands (DESIGN.md section 8). Thin: parse, call a package, print.
+"""Command line: argparse sub-commands. Thin: parse, call a package, print.
 
 Every `VstError` becomes its message on stderr and exit code 2; anything else is logged with its
 traceback to the log file and reported once.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-HISTORY_WEIGHT = 0.7  # weight of the motion-compensated past where the flow is reliable (docs/training.md)
+HISTORY_WEIGHT = 0.7  # weight of the motion-compensated past where the flow is reliable (docs/research/training_log.md)
 MISMATCH_LEVEL = 12.0  # grey levels of input mismatch at which the past is no longer trusted
 FLOW_SCALE = 2  # flow and trust are computed at 1/FLOW_SCALE of the frame size
 

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # 90 kHz is the usual video clock: fine enough for any frame rate, and for capture-time jitter.
 TIME_BASE = Fraction(1, 90000)
-# Fragments end at keyframes, so the keyframe interval bounds what a crash loses (issue 17: <= 1 s).
+# Fragments end at keyframes, so the keyframe interval bounds what a crash loses (at most 1 s).
 KEYFRAME_SECONDS = 1.0
 _HINT = "Check that the recordings folder exists and is writable, or choose another one in Settings."
 

@@ -95,7 +95,7 @@ def _resume_config(args: argparse.Namespace):
 
 
 def _metrics_hook(config, report):
-    """A hook that measures the exported style with `evaluation` (DESIGN.md section 7) for its JSON."""
+    """A hook that measures the exported style with `evaluation` for its JSON."""
     from vst_desktop.evaluation.run import evaluate_style
 
     folder = Path(config.styles_dir) / "target" if config.paired else Path(config.styles_dir)

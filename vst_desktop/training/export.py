@@ -1,4 +1,4 @@
-"""From a trained generator to a style package (DESIGN.md section 4): ONNX export, a parity check against
+"""From a trained generator to a style package: ONNX export, a parity check against
 the torch model on real frames, the JSON with provenance, and the thumbnail.
 
 The graph takes uint8 BGR NHWC frames and returns them the same way. The BGR order and the 0..255 scale

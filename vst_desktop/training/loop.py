@@ -94,7 +94,7 @@ class GeneratorStep(nn.Module):
             if g.flatten is not None:
                 # The fixed planes stage moves its plane borders a little as the picture moves; the network
                 # is charged for the flicker it adds, not for that (it learned to blur it away instead:
-                # docs/training.md, experiment log 9).
+                # docs/research/training_log.md).
                 change = s.base - s.prepared
                 ref = ref + change[-n:] - losses.warp(change[:n], flow)
             extras["temporal_out"], extras["temporal_ref"] = s.out[-n:], ref

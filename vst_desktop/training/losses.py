@@ -1,4 +1,4 @@
-"""Loss terms (DESIGN.md section 6). Each generator term is a function of the step's tensors; the loop sums
+"""Loss terms. Each generator term is a function of the step's tensors; the loop sums
 the terms whose config weight `w_<name>` is non-zero. Adding a term = one function + one config weight.
 
 Images are float RGB in [0, 1], NCHW.

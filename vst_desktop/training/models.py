@@ -1,4 +1,4 @@
-"""Generator and discriminator networks (DESIGN.md section 6).
+"""Generator and discriminator networks.
 
 Generator: output = input + strength * residual. The residual's last layer is zero-initialised, so a new
 run starts at the identity and the style grows out of the photo instead of out of noise. No
@@ -43,14 +43,14 @@ class GeneratorSpec:
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
-    # CPU real time: 640x360 in a few ms on 2 cores (docs/training.md has the measurement).
+    # CPU real time: 640x360 in a few ms on 2 cores (measured in docs/research/training_log.md).
     "fast": GeneratorSpec(stem_channels=16, body_channels=32, blocks=4, expand=3, head="half"),
     # GPU: wider body and a full-resolution head for pixel-level texture.
     "quality": GeneratorSpec(stem_channels=32, body_channels=96, blocks=8, expand=4, head="full",
                              colour_stage=True),
     # CPU real time with brush strokes: `fast` with a closed-form colour stage and a sub-pixel head (the
     # painted recipe's strokes are 1-2 px wide; the bilinear half-resolution head blurs them away).
-    # Expansion 2 instead of 3: 16 ms instead of 21 at 640x360, same texture gain (docs/training.md).
+    # Expansion 2 instead of 3: 16 ms instead of 21 at 640x360, same texture gain (docs/research/training_log.md).
     "painter": GeneratorSpec(stem_channels=16, body_channels=32, blocks=4, expand=2,
                              head="subpixel", colour_stage=True),
 }
@@ -84,9 +84,9 @@ class FlattenStage(nn.Module):
 
     Each pixel takes the mean colour of the four (r+1)x(r+1) windows that have it as a corner, weighted by
     (least variance / its variance)^(2^sharpness_doublings) (the generalised Kuwahara of Papari et al.
-    2007) instead of the hard
-    lowest-variance pick: differentiable, exportable, and steadier on video (docs/training.md, experiment
-    log 9: at radius 4 the hard pick flickers at raw ewarp 2.5, the soft one at 1.1). The small residual network could not
+    2007) instead of the hard lowest-variance pick: differentiable, exportable, and steadier on video
+    (docs/research/training_log.md: at radius 4 the hard pick flickers at raw ewarp 2.5, the soft one at
+    1.1). The small residual network could not
     learn the per-pixel choice from the planes teacher (TG -0.03), so it is built in, like the colour
     stage. No weights; `top` is the pixel scale (the exporter sets 255), which sets the variance floor.
     """

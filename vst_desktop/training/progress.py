@@ -1,4 +1,4 @@
-"""Progress reporting (DESIGN.md section 6): JSON lines on stdout for the GUI, a bar for people.
+"""Progress reporting: JSON lines on stdout for the GUI, a bar for people.
 
 The events themselves are described in trainspec/events.py. Human-readable lines always go to stderr, so
 stdout stays machine-readable in jsonl mode.

@@ -1,4 +1,4 @@
-"""The progress events of a training run (DESIGN.md section 6): what `train --progress jsonl` prints on stdout,
+"""The progress events of a training run: what `train --progress jsonl` prints on stdout,
 one JSON object a line, and what the run's log.jsonl holds.
 
 Every event is a dict with an "event" key naming its kind; the other keys by kind:

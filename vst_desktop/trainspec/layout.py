@@ -1,4 +1,4 @@
-"""The files of a training run folder (DESIGN.md section 6): the engine writes them, the GUI reads them.
+"""The files of a training run folder: the engine writes them, the GUI reads them.
 
     config.json                   the run's TrainConfig (config.py)
     log.jsonl                     every progress event, one JSON object a line (events.py)

@@ -24,7 +24,7 @@ GAN_PRESETS: dict[str, dict] = {
 PRESETS: dict[str, dict] = {
     "quick": dict(PAINTED, iterations=1500, batch_size=4, crop_size=128, sample_every=100, checkpoint_every=100),
     # Longer training grows more texture and more flicker: temporal 8 gave ewarp 1.52, 10 gives 1.31
-    # (van_gogh, docs/training.md experiment log).
+    # (van_gogh, docs/research/training_log.md).
     "balanced": dict(PAINTED, iterations=4000, batch_size=4, crop_size=160, w_temporal=10.0, sample_every=250,
                      checkpoint_every=250),
     "high": dict(PAINTED, generator="quality", iterations=10000, batch_size=16, crop_size=256,
