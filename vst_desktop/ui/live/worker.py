@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 _READ_TIMEOUT_S = 0.05  # bounds how long a command waits when the source delivers nothing
 _PROGRESS_EVERY_S = 0.25
 _SESSION_CACHE = 4  # warm sessions kept, so Left/Right through the gallery is instant
-FRAME_BUDGET_MS = 24.0  # inference share of a 30 fps frame on the target machine (DESIGN.md section 3)
+FRAME_BUDGET_MS = 24.0  # inference share of a 30 fps frame on the target machine
 
 SourceOpener = Callable[[str, tuple[int, int], int], object]
 
