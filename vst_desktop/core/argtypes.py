@@ -7,25 +7,29 @@ import argparse
 import math
 
 
-def unit_interval(text: str) -> float:
-    """A finite number from 0 to 1 (style strength)."""
+def _finite_float(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
-    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+    return value
+
+
+def unit_interval(text: str) -> float:
+    """A finite number from 0 to 1 (style strength)."""
+    value = _finite_float(text, "a number from 0 to 1")
+    if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text!r}")
     return value
 
 
 def positive_seconds(text: str) -> float:
-    """A finite duration above zero and at most an hour (benchmarks)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not (math.isfinite(value) and 0.0 < value <= 3600.0):
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 3600 seconds, got {text!r}")
+    """A finite duration above zero and at most a day (benchmarks, headless live runs)."""
+    value = _finite_float(text, "a number of seconds")
+    if not 0.0 < value <= 86400.0:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 86400 seconds (a day), got {text!r}")
     return value
 
 

@@ -8,7 +8,6 @@ shared library first (milliseconds) and turns a failure into a sentence a person
 
 from __future__ import annotations
 
-import ctypes
 import os
 import platform
 import sys
@@ -54,16 +53,6 @@ def _provider_library(kind: str) -> Path:
     return capi / f"libonnxruntime_providers_{kind}.so"
 
 
-def _try_load(name: str) -> str:
-    """'' when the library loads, else the loader's message (it names the first missing dependency)."""
-    try:
-        # RTLD_LAZY: only missing files fail here; symbols are resolved later by onnxruntime itself.
-        ctypes.CDLL(name, mode=getattr(os, "RTLD_LAZY", 0))
-    except OSError as e:
-        return str(e)
-    return ""
-
-
 def install_hint(provider: str) -> str:
     cuda = _cuda_version() or "12"
     if provider == "TensorrtExecutionProvider":
@@ -91,10 +80,10 @@ def probe(provider: str) -> str:
     gpu = gpu_check.status()
     if gpu["missing"]:
         return gpu["reason"]
-    error = _try_load(str(lib))
+    error = gpu_check.load_library(str(lib))
     if not error and sys.platform.startswith("linux"):
         # cuDNN is opened on demand by the CUDA provider, so a missing one shows only at session time.
-        error = _try_load("libcudnn.so.9")
+        error = gpu_check.load_library("libcudnn.so.9")
     if error:
         missing = error.split(":")[0].strip() if "cannot open shared object" in error else error
         what = "the NVIDIA driver was not found" if "libcuda.so" in missing else (
