@@ -62,6 +62,7 @@ def _cmd_styles(args: argparse.Namespace) -> int:
                 report(exc)
                 continue
             print(f"installed {pkg.id} ({pkg.meta.name})")
+            _embed_installed(pkg)
             if lib.last_backup is not None:
                 print(f"  replaced the earlier version; it is kept in {lib.last_backup} until the app next starts")
         return 2 if failed else 0
@@ -73,7 +74,34 @@ def _cmd_styles(args: argparse.Namespace) -> int:
         lib.remove(args.id)
         print(f"removed {args.id}")
         return 0
+    if args.action in ("similar", "match"):
+        return _styles_ranking(lib, args)
     raise AssertionError(args.action)
+
+
+def _embed_installed(pkg) -> None:
+    """Measure a newly installed style for the recommendations now (under 2 s), not at its first ranking."""
+    from vst_desktop.recommend.embedding import EmbeddingCache
+
+    try:
+        EmbeddingCache().embedding(pkg.onnx_path)
+    except Exception:  # noqa: BLE001 - the style is installed; its embedding is retried at first use
+        log.warning("style %s installed, its embedding will be computed at first use", pkg.id, exc_info=True)
+
+
+def _styles_ranking(lib, args: argparse.Namespace) -> int:
+    from vst_desktop.recommend.ranking import for_library
+
+    packages, ranking = for_library(lib, args.action, args.target)
+    names = {p.id: p.meta.name for p in packages}
+    rows = [{"id": r.style_id, "name": names.get(r.style_id, r.style_id), "distance": round(r.distance, 4)}
+            for r in ranking[: args.top]]
+    if args.json:
+        _print_json({args.action: args.target, "styles": rows})
+    else:
+        for i, r in enumerate(rows, 1):
+            print(f"{i:2d}. {r['id']:28s} {r['distance']:8.3f}  {r['name']}")
+    return 0
 
 
 def _size_arg(text: str) -> tuple[int, int]:
@@ -239,6 +267,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("-o", "--output", help="destination file or folder")
     q = ssub.add_parser("remove")
     q.add_argument("id")
+    q = ssub.add_parser("similar", help="the installed styles nearest to one, nearest first")
+    q.add_argument("target", metavar="ID")
+    q = ssub.add_parser("match", help="rank the installed styles by how close they come to a picture's look")
+    q.add_argument("target", metavar="IMAGE")
+    for q in (ssub.choices["similar"], ssub.choices["match"]):
+        q.add_argument("--json", action="store_true")
+        q.add_argument("--top", type=int, default=10, help="how many styles to show (default 10)")
     p.set_defaults(func=_cmd_styles)
 
     p = sub.add_parser("stylize", help="stylize a video, an image or a folder of images")

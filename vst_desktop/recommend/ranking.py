@@ -3,7 +3,7 @@
 
 Distances are a weighted sum over feature blocks of the Euclidean distance, each block divided by its
 spread over the installed styles, so a block with many dimensions or a large range does not drown the
-others. The weights were chosen by measurement (research/recommend_validation.py): pictures taken from a
+others. The weights were chosen by measurement (research/experiments/recommend_validation.py): pictures taken from a
 built-in style's own training folder must rank that style first.
 """
 
@@ -22,7 +22,7 @@ from vst_desktop.recommend.embedding import Embedding
 from vst_desktop.recommend.features import BLOCK_NAMES, blocks
 
 # Chosen on the 9 built-in painted styles' folders by a search over {0, .5, 1, 2, 4} per block
-# (research/recommend_validation.py --ablate): equal weights rank the own style first for 4 of 9 styles,
+# (research/experiments/recommend_validation.py --ablate): equal weights rank the own style first for 4 of 9 styles,
 # these for 6 of 9 (in-sample: the same paintings chose them). High-pass energy and edge density carry
 # the marks, the Lab histograms and colour statistics the palette.
 WEIGHTS: dict[str, float] = {"lab_ab": 2.0, "lab_l": 2.0, "hue": 0.5, "sat": 2.0, "colour_stats": 2.0,
@@ -108,3 +108,18 @@ def for_you(use_weights: Mapping[str, float], styles: Mapping[str, Embedding], l
         d = sum(w * distance(styles[u], emb, scales) for u, w in used.items()) / total
         out.append(Ranked(sid, d))
     return sorted(out, key=lambda r: (r.distance, r.style_id))[:limit]
+
+
+def for_library(library, action: str, target: str, cache=None) -> tuple[list, list[Ranked]]:
+    """(installed packages, ranking) for `styles similar ID` / `styles match IMAGE`; a bad target raises
+    a VstError (unknown id: StyleError from the library; a bad picture: SourceError) before any work."""
+    from vst_desktop.recommend.embedding import embeddings_for
+
+    if action == "similar":
+        own = library.get(target)  # an unknown id fails here, with the library's own message
+        packages = library.list()
+        styles = embeddings_for(packages + ([own] if own not in packages else []), cache)
+        return packages, similar(target, styles) if target in styles else []
+    img = load_picture(target)
+    packages = library.list()
+    return packages, match(img, embeddings_for(packages, cache))
