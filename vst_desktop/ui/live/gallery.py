@@ -50,6 +50,7 @@ class StyleGallery(QWidget):
     """Emits `style_selected(id)` when the person picks a style (by mouse, keyboard or `select_id`)."""
 
     style_selected = Signal(str)
+    styles_changed = Signal()  # set_styles filled the list anew (recommendations re-measure)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +128,7 @@ class StyleGallery(QWidget):
         for style_id, icon in self._live.items():
             self._item(style_id).setIcon(icon)
         self.select_id(keep if keep in self._names else ORIGINAL_ID, notify=keep not in self._names)
+        emit(self.styles_changed)
 
     def style_ids(self) -> list[str]:
         return [self._model.item(r).data(ID_ROLE) for r in range(self._model.rowCount())]

@@ -38,6 +38,7 @@ from vst_desktop.ui.common.notify import BannerArea, Level, Notifier
 from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.live.engine import Engine
 from vst_desktop.ui.live.live_thumbnails import LiveThumbnails
+from vst_desktop.ui.live.recommendations import Recommendations
 from vst_desktop.ui.live.recording_controls import RecordingControls
 from vst_desktop.ui.live.side_panel import SidePanel
 from vst_desktop.ui.live.source_controls import SourceControls, available_cameras
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
 
         self.vcam = VirtualCameraControls(self)  # the "Virtual camera" toggle
         self.live_thumbs = LiveThumbnails(self)  # the gallery's tiles on the current frame; View menu toggle
+        self.recommend = Recommendations(self)  # More like this, For you, a dropped picture (under the gallery)
         bar = QToolBar("Main", self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)

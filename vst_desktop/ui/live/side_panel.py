@@ -54,6 +54,7 @@ class SidePanel(QFrame):
         lay.addWidget(_heading("Style", self))
         self.gallery = StyleGallery(self)
         lay.addWidget(self.gallery, 1)
+        self._below_gallery = lay.count()
 
         row = QHBoxLayout()
         row.addWidget(QLabel("Strength", self))
@@ -96,6 +97,11 @@ class SidePanel(QFrame):
         self.source.activated.connect(self._on_source_activated)
         self.format.activated.connect(self._on_format)
         self.preset.activated.connect(lambda i: emit(self.preset_chosen, self.preset.itemData(i)))
+
+    def add_below_gallery(self, widget: QWidget) -> None:
+        """A part that belongs with the gallery (the recommendations), placed right under it."""
+        self.layout().insertWidget(self._below_gallery, widget)
+        self._below_gallery += 1
 
     # ---- strength ----
     def set_strength(self, value: float) -> None:
