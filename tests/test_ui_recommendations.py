@@ -72,6 +72,8 @@ def test_a_dropped_painting_ranks_its_style_and_offers_training(qtbot, make_wind
     assert ranked.args[0][0] == "the-scream"
     assert rec.picture_row.isVisible() and rec.picture_row.ids == ranked.args[0][:3]
     assert rec.train_button.isVisible()
+    assert sorted(rec.picture_tiles) == sorted(rec.picture_row.ids)  # painted on the live frame
+    assert all(t.ndim == 3 and t.shape[0] == t.shape[1] >= 16 for t in rec.picture_tiles.values())
 
     rec.dialog_options = {"measure_speed": False}
     qtbot.mouseClick(rec.train_button, Qt.MouseButton.LeftButton)

@@ -130,11 +130,15 @@ class EmbeddingCache:
         return emb
 
 
-def embeddings_for(packages: list, cache: EmbeddingCache | None = None) -> dict[str, Embedding]:
-    """{style id: embedding} for StylePackages; a style that cannot run is left out with a log note."""
+def embeddings_for(packages: list, cache: EmbeddingCache | None = None,
+                   stop: threading.Event | None = None) -> dict[str, Embedding]:
+    """{style id: embedding} for StylePackages; a style that cannot run is left out with a log note.
+    `stop` ends the work between two styles (the window closing)."""
     cache = cache or EmbeddingCache()
     out = {}
     for pkg in packages:
+        if stop is not None and stop.is_set():
+            break
         try:
             out[pkg.id] = cache.embedding(pkg.onnx_path)
         except Exception as exc:  # noqa: BLE001 - one broken style must not hide the others' rankings

@@ -5,8 +5,8 @@ ranks the styles; its top three are offered, and "Train a style from this pictur
 The embeddings are measured by `recommend.embedding` on a lowest-priority thread whenever the style list
 changes (cached per ONNX file, so only new styles cost anything): never on the frame path. The usage log
 (`recommend.usage`) stays on this machine; "Learn from what I use" turns it off, "Clear usage history"
-empties it. A picture's tiles are the gallery's icons, which show the style on the live frame while
-"Live thumbnails" is on.
+empties it. A picture's top three are painted on the newest live frame, at the live view's scale, on the
+same low-priority thread that ranks them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -33,12 +33,19 @@ from PySide6.QtWidgets import (
 from vst_desktop.core import paths
 from vst_desktop.core.errors import VstError
 from vst_desktop.core.images import IMAGE_SUFFIXES
-from vst_desktop.pipeline.thumbnails import lower_thread_priority
+from vst_desktop.pipeline.sizing import PRESETS
+from vst_desktop.pipeline.thumbnails import (
+    ThumbnailRenderer,
+    inference_side,
+    lower_thread_priority,
+    square_crop,
+)
 from vst_desktop.recommend import ranking
 from vst_desktop.recommend.embedding import EmbeddingCache, embeddings_for
 from vst_desktop.recommend.usage import SETTING, UsageLog
 from vst_desktop.ui.common.notify import Level
 from vst_desktop.ui.common.qt_workarounds import emit
+from vst_desktop.ui.live.live_thumbnails import bgr_pixmap
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +120,12 @@ class Recommendations(QObject):
         self.usage = UsageLog(enabled=usage_setting_on(window.settings.extra))
         self.embeddings: dict = {}
         self.picture: Path | None = None
+        self.picture_tiles: dict = {}  # style id -> BGR tile: the picture's top styles on the live frame
         self._generation = 0
         self._on_since: tuple[str, float] | None = None
         self._closed = False
+        self._stop = threading.Event()  # set at close: the threads end between two styles
+        self._threads: list[threading.Thread] = []
         self.dialog_options: dict = {}  # extra TrainingDialog options (tests turn its speed test off)
         self._done.connect(self._on_done)  # queued from the worker threads to the GUI thread
         self._build_widget()
@@ -141,7 +151,7 @@ class Recommendations(QObject):
         buttons = QHBoxLayout()
         self.match_button = QPushButton("Match a picture…", w)
         self.match_button.setToolTip("Rank the styles by how close they come to a picture's look "
-                                     "(or drop a picture on the window)")
+                                     "(or drop a picture on the window); the top three are shown on your live picture")
         self.match_button.clicked.connect(self.open_picture_dialog)
         self.train_button = QPushButton("Train a style from this picture", w)
         self.train_button.clicked.connect(self.train_from_picture)
@@ -187,12 +197,14 @@ class Recommendations(QObject):
                 except RuntimeError:  # the window went while this ran
                     log.debug("recommendation finished after its window closed")
 
-        threading.Thread(target=run, name=f"recommend-{kind}", daemon=True).start()
+        thread = threading.Thread(target=run, name=f"recommend-{kind}", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
 
     def refresh_embeddings(self) -> None:
         self._generation += 1
         packages, cache = self._window.library.list(), self.cache
-        self._in_thread("embeddings", lambda: embeddings_for(packages, cache))
+        self._in_thread("embeddings", lambda: embeddings_for(packages, cache, self._stop))
 
     def _on_done(self, generation: int, kind: str, result) -> None:
         if self._closed or (kind == "embeddings" and generation != self._generation):
@@ -207,8 +219,12 @@ class Recommendations(QObject):
             self.update_rows()
             emit(self.ready)
         else:
-            ids = [r.style_id for r in result]
-            self.picture_row.set_styles(self._items(ids))
+            ranked, tiles = result
+            ids = [r.style_id for r in ranked]
+            items = [(sid, name, QIcon(bgr_pixmap(tiles[sid])) if sid in tiles else icon)
+                     for sid, name, icon in self._items(ids)]
+            self.picture_row.set_styles(items)
+            self.picture_tiles = tiles
             self.train_button.setVisible(True)
             emit(self.picture_ranked, ids)
 
@@ -272,13 +288,32 @@ class Recommendations(QObject):
         """Rank the installed styles by closeness to the picture (on a worker thread)."""
         self.picture = Path(path)
         packages, cache = self._window.library.list(), self.cache
+        models = {p.id: p.onnx_path for p in packages}
+        frame = self._live_square()
 
         def job():
             img = ranking.load_picture(path)  # a bad picture: a clear message, no ranking
-            return ranking.match(img, embeddings_for(packages, cache))[:TOP]
+            ranked = ranking.match(img, embeddings_for(packages, cache, self._stop))[:TOP]
+            tiles = {}
+            if frame is not None:  # the top three on the person's own live frame, at the live scale
+                renderer, (square, side, out_side) = ThumbnailRenderer(), frame
+                tiles = {r.style_id: renderer.render(r.style_id, models[r.style_id], square, side, out_side)
+                         for r in ranked}
+            return ranked, tiles
 
         self._window.notifier.status(f"Matching the styles to {self.picture.name}…", 4000)
         self._in_thread("picture", job)
+
+    def _live_square(self) -> tuple | None:
+        """(centre square of the newest frame, the side the live view paints it at, tile side), or None."""
+        latest = self._window.engine.slot.peek()
+        if latest is None:
+            return None
+        pixels = latest.input_pixels
+        height = PRESETS.get(self._window.panel.current_preset(), PRESETS["Fast 360p"])
+        side = inference_side((pixels.shape[1], pixels.shape[0]), height)
+        out_side = max(16, round(_ICON * self.widget.devicePixelRatioF()))
+        return square_crop(pixels, self._window.act_mirror.isChecked()), side, out_side
 
     def train_from_picture(self) -> None:
         """The training dialog with the picture as a one-image style folder."""
@@ -317,6 +352,11 @@ class Recommendations(QObject):
         return super().eventFilter(obj, event)
 
     def close(self) -> None:
+        """The window is closing: log the current stint, and wait for the threads (an onnxruntime session
+        still running when the interpreter exits aborts the process); each ends after its current style."""
         if not self._closed:
             self._close_stint()
             self._closed = True
+            self._stop.set()
+            for t in self._threads:
+                t.join(timeout=10)
