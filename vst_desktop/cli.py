@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 
-from vst_desktop.core.argtypes import positive_seconds, unit_interval
+from vst_desktop.core.argtypes import positive_int, positive_seconds, unit_interval
 from vst_desktop.core.errors import VstError, report
 from vst_desktop.core.logging_setup import setup_logging
 
@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("target", metavar="IMAGE")
     for q in (ssub.choices["similar"], ssub.choices["match"]):
         q.add_argument("--json", action="store_true")
-        q.add_argument("--top", type=int, default=10, help="how many styles to show (default 10)")
+        q.add_argument("--top", type=positive_int, default=10, help="how many styles to show (default 10)")
     p.set_defaults(func=_cmd_styles)
 
     p = sub.add_parser("stylize", help="stylize a video, an image or a folder of images")
