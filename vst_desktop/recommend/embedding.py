@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,9 @@ PROBE_PHOTOS = ("kodak_kodim01.jpg", "kodak_kodim03.jpg", "kodak_kodim05.jpg", "
                 "kodak_kodim20.jpg", "kodak_kodim23.jpg", "skimage_astronaut.jpg", "faces_cc0_001.jpg",
                 "faces_cc0_021.jpg", "intel_store-aisle-detection_f000.jpg")
 DEMO_FRAMES = 3
+# Beside the live view, sleep this many times each frame's work after it: at most half a core, so the live
+# view keeps its frame rate while a style is measured (tools/bench_recommend_live.py); about 1 s per style.
+BACKGROUND_YIELD = 1.0
 
 Embedding = dict[str, np.ndarray]
 
@@ -60,12 +64,19 @@ def embed_outputs(outputs: list[np.ndarray]) -> Embedding:
     return {k: np.mean([f[k] for f in feats], axis=0) for k in BLOCK_NAMES}
 
 
-def embed_style(onnx_path: str | Path) -> Embedding:
-    """Run the style on the probe frames (one CPU thread: this runs beside the live view) and measure."""
+def embed_style(onnx_path: str | Path, yield_ratio: float = 0.0) -> Embedding:
+    """Run the style on the probe frames (one CPU thread: this runs beside the live view) and measure;
+    `yield_ratio` > 0 sleeps that many times each frame's work after it (BACKGROUND_YIELD)."""
     from vst_desktop.inference.session import StyleSession
 
     session = StyleSession(onnx_path, prefer_gpu=False, threads=1)
-    return embed_outputs([session.run(f, 1.0) for f in probe_frames()])
+    feats = []
+    for frame in probe_frames():
+        t0 = time.perf_counter()
+        feats.append(blocks(session.run(frame, 1.0)))
+        if yield_ratio > 0:
+            time.sleep((time.perf_counter() - t0) * yield_ratio)
+    return {k: np.mean([f[k] for f in feats], axis=0) for k in BLOCK_NAMES}
 
 
 def _file_key(onnx_path: Path) -> str:
@@ -121,26 +132,26 @@ class EmbeddingCache:
             tmp.write_text(json.dumps(data), encoding="utf-8")
             tmp.replace(self.path)
 
-    def embedding(self, onnx_path: str | Path) -> Embedding:
+    def embedding(self, onnx_path: str | Path, yield_ratio: float = 0.0) -> Embedding:
         """The cached embedding, computed and stored when missing or stale."""
         emb = self.get(onnx_path)
         if emb is None:
-            emb = embed_style(onnx_path)
+            emb = embed_style(onnx_path, yield_ratio)
             self.put(onnx_path, emb)
         return emb
 
 
 def embeddings_for(packages: list, cache: EmbeddingCache | None = None,
-                   stop: threading.Event | None = None) -> dict[str, Embedding]:
+                   stop: threading.Event | None = None, yield_ratio: float = 0.0) -> dict[str, Embedding]:
     """{style id: embedding} for StylePackages; a style that cannot run is left out with a log note.
-    `stop` ends the work between two styles (the window closing)."""
+    `stop` ends the work between two styles (the window closing); `yield_ratio`: see `embed_style`."""
     cache = cache or EmbeddingCache()
     out = {}
     for pkg in packages:
         if stop is not None and stop.is_set():
             break
         try:
-            out[pkg.id] = cache.embedding(pkg.onnx_path)
+            out[pkg.id] = cache.embedding(pkg.onnx_path, yield_ratio)
         except Exception as exc:  # noqa: BLE001 - one broken style must not hide the others' rankings
             log.warning("no embedding for style %s: %s", pkg.id, exc)
     return out

@@ -41,7 +41,7 @@ from vst_desktop.pipeline.thumbnails import (
     square_crop,
 )
 from vst_desktop.recommend import ranking
-from vst_desktop.recommend.embedding import EmbeddingCache, embeddings_for
+from vst_desktop.recommend.embedding import BACKGROUND_YIELD, EmbeddingCache, embeddings_for
 from vst_desktop.recommend.usage import SETTING, UsageLog
 from vst_desktop.ui.common.notify import Level
 from vst_desktop.ui.common.qt_workarounds import emit
@@ -204,7 +204,7 @@ class Recommendations(QObject):
     def refresh_embeddings(self) -> None:
         self._generation += 1
         packages, cache = self._window.library.list(), self.cache
-        self._in_thread("embeddings", lambda: embeddings_for(packages, cache, self._stop))
+        self._in_thread("embeddings", lambda: embeddings_for(packages, cache, self._stop, BACKGROUND_YIELD))
 
     def _on_done(self, generation: int, kind: str, result) -> None:
         if self._closed or (kind == "embeddings" and generation != self._generation):
@@ -293,7 +293,7 @@ class Recommendations(QObject):
 
         def job():
             img = ranking.load_picture(path)  # a bad picture: a clear message, no ranking
-            ranked = ranking.match(img, embeddings_for(packages, cache, self._stop))[:TOP]
+            ranked = ranking.match(img, embeddings_for(packages, cache, self._stop, BACKGROUND_YIELD))[:TOP]
             tiles = {}
             if frame is not None:  # the top three on the person's own live frame, at the live scale
                 renderer, (square, side, out_side) = ThumbnailRenderer(), frame
