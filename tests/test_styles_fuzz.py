@@ -105,12 +105,13 @@ def _write_zip(path: Path, items: list[tuple[str, bytes]]) -> None:
 
 
 def _snapshot(root: Path, skip: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
-    """Every file and folder under `root` outside `skip`, with size and modification time."""
+    """Every file and folder under `root` outside `skip`: a file's size and modification time, a folder's
+    existence (its time changes when a skipped folder is made inside it)."""
     out = {}
     for p in root.rglob("*"):
         if not any(p == s or s in p.parents for s in skip):
             st_ = p.lstat()
-            out[str(p.relative_to(root))] = (st_.st_size if p.is_file() else -1, st_.st_mtime_ns)
+            out[str(p.relative_to(root))] = (st_.st_size, st_.st_mtime_ns) if p.is_file() else (-1, 0)
     return out
 
 
@@ -150,7 +151,8 @@ def test_any_archive_installs_or_is_refused_with_a_message(tmp_path, isolated_ho
     items, replace = data.draw(archives(outside))
     archive = tmp_path / "drawn.vststyle"
     _write_zip(archive, items)
-    skip = (paths.user_styles_dir(), paths.log_dir())  # the log may grow: it is not the user's data
+    # The log and the style embeddings' cache may grow with an import: neither is the user's data.
+    skip = (paths.user_styles_dir(), paths.log_dir(), paths.data_dir() / "recommend")
     before = _snapshot(isolated_home, skip), _snapshot(outside, ())
 
     installed, message = _import(archive, replace, via_cli)
