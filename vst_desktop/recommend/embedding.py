@@ -32,7 +32,7 @@ PROBE_PHOTOS = ("kodak_kodim01.jpg", "kodak_kodim03.jpg", "kodak_kodim05.jpg", "
                 "faces_cc0_021.jpg", "intel_store-aisle-detection_f000.jpg")
 DEMO_FRAMES = 3
 # Beside the live view, sleep this many times each frame's work after it: at most half a core, so the live
-# view keeps its frame rate while a style is measured (tools/bench_recommend_live.py); about 1 s per style.
+# view keeps most of its frame rate while a style is measured (tools/bench_recommend_live.py); 1.5-2 s per style.
 BACKGROUND_YIELD = 1.0
 
 Embedding = dict[str, np.ndarray]
