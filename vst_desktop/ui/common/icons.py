@@ -12,16 +12,6 @@ from vst_desktop.ui.common.theme import RECORD_RED, TEXT
 _SIZE = 64  # drawn large, scaled down by Qt: crisp on HiDPI screens
 
 
-def _draw(fn: Callable[[QPainter, float], None]) -> QIcon:
-    pm = QPixmap(_SIZE, _SIZE)
-    pm.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pm)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    fn(p, float(_SIZE))
-    p.end()
-    return QIcon(pm)
-
-
 def _pen(color: QColor = TEXT, width: float = 5.0) -> QPen:
     pen = QPen(color, width)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -29,26 +19,34 @@ def _pen(color: QColor = TEXT, width: float = 5.0) -> QPen:
     return pen
 
 
+def _draw(fn: Callable[[QPainter, float], None], fill: QColor | None = None) -> QIcon:
+    """Paint `fn` on a transparent square. The icons have two looks, set here so each painter only draws:
+    `fill` gives a solid shape with no outline; without it, a round-capped outline in the text colour."""
+    pm = QPixmap(_SIZE, _SIZE)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen if fill is not None else _pen())
+    p.setBrush(fill if fill is not None else Qt.BrushStyle.NoBrush)
+    fn(p, float(_SIZE))
+    p.end()
+    return QIcon(pm)
+
+
 def record_icon() -> QIcon:
     def paint(p: QPainter, s: float) -> None:
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(RECORD_RED)
         p.drawEllipse(QRectF(s * 0.18, s * 0.18, s * 0.64, s * 0.64))
-    return _draw(paint)
+    return _draw(paint, fill=RECORD_RED)
 
 
 def stop_icon() -> QIcon:
     def paint(p: QPainter, s: float) -> None:
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(RECORD_RED)
         p.drawRoundedRect(QRectF(s * 0.22, s * 0.22, s * 0.56, s * 0.56), s * 0.08, s * 0.08)
-    return _draw(paint)
+    return _draw(paint, fill=RECORD_RED)
 
 
 def snapshot_icon() -> QIcon:
     def paint(p: QPainter, s: float) -> None:
-        p.setPen(_pen())
-        p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(QRectF(s * 0.1, s * 0.3, s * 0.8, s * 0.52), s * 0.08, s * 0.08)
         p.drawRect(QRectF(s * 0.36, s * 0.18, s * 0.28, s * 0.12))
         p.drawEllipse(QPointF(s * 0.5, s * 0.56), s * 0.15, s * 0.15)
@@ -57,8 +55,6 @@ def snapshot_icon() -> QIcon:
 
 def compare_icon() -> QIcon:
     def paint(p: QPainter, s: float) -> None:
-        p.setPen(_pen())
-        p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(QRectF(s * 0.1, s * 0.2, s * 0.8, s * 0.6), s * 0.06, s * 0.06)
         p.setBrush(TEXT)
         p.drawRect(QRectF(s * 0.5, s * 0.2, s * 0.4, s * 0.6))
@@ -68,7 +64,6 @@ def compare_icon() -> QIcon:
 
 def mirror_icon() -> QIcon:
     def paint(p: QPainter, s: float) -> None:
-        p.setPen(_pen())
         left = QPainterPath()
         left.moveTo(s * 0.42, s * 0.22)
         left.lineTo(s * 0.42, s * 0.78)
@@ -88,7 +83,6 @@ def mirror_icon() -> QIcon:
 
 def fullscreen_icon() -> QIcon:
     def paint(p: QPainter, s: float) -> None:
-        p.setPen(_pen())
         a, b, c = s * 0.14, s * 0.34, s * 0.86
         for x, y, dx, dy in ((a, a, 1, 1), (c, a, -1, 1), (a, c, 1, -1), (c, c, -1, -1)):
             p.drawLine(QPointF(x, y), QPointF(x + dx * (b - a), y))
