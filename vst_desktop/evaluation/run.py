@@ -10,7 +10,8 @@ import numpy as np
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import SourceError
-from vst_desktop.evaluation import metrics
+from vst_desktop.evaluation import metrics, webcam
+from vst_desktop.evaluation.identify import MODES, Identifier, IdentifyConfig, train_identifiers
 from vst_desktop.evaluation.media import VIDEO_SUFFIXES, image_files, read_clip, read_image, resize_long_side
 from vst_desktop.evaluation.style_critic import StyleCritic, train_critic, working_image
 from vst_desktop.evaluation.style_score import colour_gain, texture_gain
@@ -50,8 +51,12 @@ def model_sized(img: np.ndarray) -> np.ndarray:
     return resize_long_side(img, min(PHOTO_LONG_SIDE, max(img.shape[:2])))
 
 
-def load_photos(photos_dir: str | Path, limit: int | None = None) -> list[np.ndarray]:
-    files = image_files(photos_dir)[:limit]
+def load_photos(photos_dir: str | Path, limit: int | None = None, detailed_only: bool = False) -> list[np.ndarray]:
+    """The folder's photos; `detailed_only`: without the plain-background portraits of the webcam set
+    (unless nothing else is left)."""
+    files = image_files(photos_dir)
+    detailed = webcam.split_photos(photos_dir)[0] if detailed_only else files
+    files = (detailed or files)[:limit]
     if not files:
         raise SourceError(f"No photos found in {photos_dir}.", "Give a folder of photos with --photos.")
     return [model_sized(read_image(p)) for p in files]
@@ -66,6 +71,62 @@ def critic_for(style_folder: str | Path, train_photos_dir: str | Path | None = N
     return train_critic(style_folder, train_dir, seed=seed, cache_dir=paths.data_dir() / "cache")
 
 
+def identify_folders(style_folder: str | Path) -> list[Path]:
+    """The folders the identifier tells apart: the shared style folders, with the style's own in its place."""
+    own = Path(style_folder)
+    shared = paths.shared_data_dir()
+    root = shared / "styles" if shared else None
+    others = sorted(p for p in root.iterdir() if p.is_dir() and p.name != own.name) if root and root.is_dir() else []
+    return sorted([*others, own], key=lambda p: p.name)
+
+
+def identifiers_for(style_folder: str | Path, train_photos_dir: str | Path | None = None) -> dict[str, Identifier]:
+    """Grey and colour identifiers over `identify_folders`, trained once and cached in the user data folder."""
+    train_dir = train_photos_dir or default_train_photos_dir()
+    folders = identify_folders(style_folder)
+    if len(folders) < 2:
+        raise SourceError("Identification needs other style folders to tell the style from.",
+                          "Run from a checkout with ../shared/data beside it.")
+    return train_identifiers(folders, train_dir, IdentifyConfig(), cache_dir=paths.data_dir() / "cache")
+
+
+def identification(identifiers: dict[str, Identifier], own: str, outs: list[np.ndarray]) -> dict:
+    """Per mode: p_own and top-1 of the outputs, beside the own folder's held-out paintings (the ceiling)."""
+    res: dict[str, Any] = {"folder": own}
+    for mode, ident in identifiers.items():
+        r = ident.score(outs, own)
+        ceiling = ident.ceiling(own)
+        res[mode] = {"p_own": r["p_own"], "top1": r["top1"], "top1_is_own": r["top1_is_own"], "proba": r["proba"],
+                     "ceiling_p_own": ceiling["p_own"], "ceiling_top1": ceiling["top1"]}
+    return res
+
+
+def set_metrics(inputs: list[np.ndarray], outs: list[np.ndarray], critic: StyleCritic | None,
+                style_images: list[np.ndarray] | None, identifiers: dict[str, Identifier] | None,
+                own: str | None, no_style_reason: str = "") -> dict[str, Any]:
+    """Content, texture, colour and identification metrics of one set of inputs and their outputs."""
+    r: dict[str, Any] = {
+        "content_edge_ssim": round(float(np.mean([metrics.content_edge_ssim(p, o)
+                                                  for p, o in zip(inputs, outs, strict=True)])), 4),
+        "lowfreq_psnr": round(float(np.mean([metrics.lowfreq_psnr(p, o)
+                                             for p, o in zip(inputs, outs, strict=True)])), 2)}
+    if critic is None:
+        r.update(texture_gain=None, texture={"reason": no_style_reason}, colour_gain=None,
+                 colour={"reason": no_style_reason})
+    else:
+        r["texture"] = texture_gain(critic, inputs, outs)
+        gain = r["texture"]["texture_gain"]
+        r["texture_gain"] = None if gain is None or not np.isfinite(gain) else gain  # JSON has no NaN
+        r["texture"]["texture_gain"] = r["texture_gain"]
+        r["colour"] = colour_gain(style_images, inputs, outs)
+        r["colour_gain"] = r["colour"]["colour_gain"]
+    if identifiers and own:
+        r["identification"] = identification(identifiers, own, outs)
+    else:
+        r["identification"] = {"reason": no_style_reason or "identification was not asked for"}
+    return r
+
+
 def stabilized(stylize: Stylizer) -> Stylizer:
     """The stylizer followed by a fresh temporal stabiliser (one per clip: clips are separate streams)."""
     stab = TemporalStabilizer()
@@ -76,20 +137,8 @@ def stabilized(stylize: Stylizer) -> Stylizer:
     return run
 
 
-def evaluate_style(target: Any, style_folder: str | Path | None = None, videos: list[str | Path] | None = None,
-                   photos_dir: str | Path | None = None, *, critic: StyleCritic | None = None,
-                   train_photos_dir: str | Path | None = None, strength: float = 1.0, max_frames: int = 16,
-                   photo_limit: int | None = None, timing: bool = True, stabilize: bool = True) -> dict:
-    """Measure a stylizer: a callable, a StyleSession, an ONNX path or a style package.
-
-    `stabilize`: clips go through the temporal stabiliser the live view and `stylize` use by default
-    (inference/temporal.py), so `ewarp_ratio` is the flicker a person sees; `ewarp_ratio_raw` is the
-    network's own, frame by frame. Photos are single frames either way.
-    """
-    stylize, provider = as_stylizer(target, strength)
-    result: dict[str, Any] = {"provider": provider, "strength": strength, "stabilized": stabilize}
-
-    videos = list(videos) if videos else default_videos()
+def _flicker(stylize: Stylizer, videos: list[Path], max_frames: int, stabilize: bool) -> tuple[dict, dict]:
+    """Per clip: (ewarp_ratio as shown, ewarp_ratio of the network alone)."""
     per_clip, per_clip_raw = {}, {}
     for v in videos:
         frames = read_clip(v, max_frames=max_frames)
@@ -99,68 +148,133 @@ def evaluate_style(target: Any, style_folder: str | Path | None = None, videos: 
         per_clip_raw[Path(v).name] = metrics.ewarp_ratio(frames, replay, pairs)["ewarp_ratio"]
         if stabilize:
             per_clip[Path(v).name] = metrics.ewarp_ratio(frames, stabilized(replay), pairs)["ewarp_ratio"]
-    per_clip = per_clip if stabilize else per_clip_raw
-    mean = lambda d: round(float(np.mean(list(d.values()))), 4) if d else None  # noqa: E731
-    result["ewarp_ratio"] = mean(per_clip)
+    return (per_clip if stabilize else per_clip_raw), per_clip_raw
+
+
+def _mean(d: dict) -> float | None:
+    return round(float(np.mean(list(d.values()))), 4) if d else None
+
+
+def evaluate_style(target: Any, style_folder: str | Path | None = None, videos: list[str | Path] | None = None,
+                   photos_dir: str | Path | None = None, *, critic: StyleCritic | None = None,
+                   train_photos_dir: str | Path | None = None, strength: float = 1.0, max_frames: int = 16,
+                   photo_limit: int | None = None, timing: bool = True, stabilize: bool = True,
+                   identify: bool = True, identifiers: dict[str, Identifier] | None = None,
+                   webcam_set: bool = True, webcam_frames: int = 6) -> dict:
+    """Measure a stylizer: a callable, a StyleSession, an ONNX path or a style package.
+
+    `stabilize`: clips go through the temporal stabiliser the live view and `stylize` use by default
+    (inference/temporal.py), so `ewarp_ratio` is the flicker a person sees; `ewarp_ratio_raw` is the
+    network's own, frame by frame. Photos are single frames either way.
+
+    The top-level numbers are the detailed photos (the photo folder without its plain-background
+    portraits) and all given clips; `result["webcam"]` holds the same metrics on the webcam set
+    (`webcam.py`: frames of the face and demo clips, the plain portraits; flicker on those two clips).
+    `identify`: style identification (grey and colour, p_own and top-1 beside the held-out ceiling).
+    """
+    stylize, provider = as_stylizer(target, strength)
+    result: dict[str, Any] = {"provider": provider, "strength": strength, "stabilized": stabilize}
+
+    videos = [Path(v) for v in videos] if videos else default_videos()
+    per_clip, per_clip_raw = _flicker(stylize, videos, max_frames, stabilize)
+    result["ewarp_ratio"] = _mean(per_clip)
     result["ewarp_per_clip"] = per_clip
-    result["ewarp_ratio_raw"] = mean(per_clip_raw)
+    result["ewarp_ratio_raw"] = _mean(per_clip_raw)
     result["ewarp_per_clip_raw"] = per_clip_raw
 
     photos_dir = photos_dir or default_photos_dir()
     if photos_dir is None:
         raise SourceError("No validation photos were found.", "Give a folder of photos with --photos.")
-    photos = load_photos(photos_dir, photo_limit)
+    photos = load_photos(photos_dir, photo_limit, detailed_only=webcam_set)
     outs = [stylize(p) for p in photos]
-    result["photos"] = {"folder": str(photos_dir), "count": len(photos)}
-    result["content_edge_ssim"] = round(float(np.mean([metrics.content_edge_ssim(p, o)
-                                                       for p, o in zip(photos, outs, strict=True)])), 4)
-    result["lowfreq_psnr"] = round(float(np.mean([metrics.lowfreq_psnr(p, o)
-                                                  for p, o in zip(photos, outs, strict=True)])), 2)
+    result["photos"] = {"folder": str(photos_dir), "count": len(photos),
+                        "plain_portraits_moved_to_webcam": webcam_set}
 
+    reason = ""
+    style_images = None
     if style_folder is None and critic is None:
         reason = "no style folder known (the style's JSON has no training.config.styles_dir; use --styles-folder)"
-        result.update(texture_gain=None, texture={"reason": reason}, colour_gain=None, colour={"reason": reason})
     else:
         folder = Path(style_folder or critic.folder)
         critic = critic or critic_for(folder, train_photos_dir)
         result["style_folder"] = str(folder)
-        result["texture"] = texture_gain(critic, photos, outs)
-        result["texture_gain"] = result["texture"]["texture_gain"]
         style_images = [working_image(read_image(p)) for p in image_files(folder)]
-        result["colour"] = colour_gain(style_images, photos, outs)
-        result["colour_gain"] = result["colour"]["colour_gain"]
+        if identify and identifiers is None:
+            identifiers = identifiers_for(folder, train_photos_dir)
+    own = Path(result["style_folder"]).name if "style_folder" in result else None
+    idents = identifiers if identify else None
+    result.update(set_metrics(photos, outs, critic, style_images, idents, own, reason))
+
+    if webcam_set:
+        clips = webcam.webcam_clips()
+        w_inputs, w_info = webcam.webcam_set(photos_dir, webcam_frames, clips)
+        if w_inputs:
+            given = {v.resolve() for v in videos}
+            done = [c for c in clips if c.resolve() in given]  # measured above already: not twice
+            w_clip, w_raw = _flicker(stylize, [c for c in clips if c not in done], max_frames, stabilize)
+            w_clip |= {c.name: per_clip[c.name] for c in done}
+            w_raw |= {c.name: per_clip_raw[c.name] for c in done}
+            w = {"inputs": w_info, "ewarp_ratio": _mean(w_clip), "ewarp_per_clip": w_clip,
+                 "ewarp_ratio_raw": _mean(w_raw), "ewarp_per_clip_raw": w_raw}
+            w.update(set_metrics(w_inputs, [stylize(x) for x in w_inputs], critic, style_images, idents, own, reason))
+            result["webcam"] = w
 
     if timing:
         result["ms_per_frame"] = metrics.ms_per_frame(stylize, photos[0])
     return result
 
 
-def format_table(result: dict) -> str:
-    """A readable summary of `evaluate_style`'s dict."""
-    def num(v: Any, fmt: str = "{:.3f}") -> str:
-        return "n/a" if v is None else fmt.format(v)
+def _num(v: Any, fmt: str = "{:.3f}") -> str:
+    return "n/a" if v is None else fmt.format(v)
 
+
+def _set_lines(r: dict, label: str) -> list[str]:
+    """The per-set rows: texture, colour, content, identification."""
+    lines = []
+    tex = r.get("texture") or {}
+    if r.get("texture_gain") is None:
+        lines.append(f"texture_gain        n/a   ({tex.get('reason', '')})")
+    else:
+        lines.append(f"texture_gain        {_num(r['texture_gain'])}   (0 = photo, 1 = held-out painting)")
+    if "p_stylized" in tex:
+        lines.append(f"  P(painting): stylized {tex['p_stylized']:.3f}  {label} {tex['p_photo']:.3f}  "
+                     f"held-out painting {tex['p_heldout_painting']:.3f}  ({tex['method']})")
+    col = r.get("colour") or {}
+    lines.append(f"colour_gain         {_num(r.get('colour_gain'))}" +
+                 (f"   (Lab SWD to style: {label} {col['lab_swd_photo']}, stylized {col['lab_swd_stylized']})"
+                  if "lab_swd_photo" in col else ""))
+    lines.append(f"content_edge_ssim   {_num(r.get('content_edge_ssim'))}")
+    lines.append(f"lowfreq_psnr        {_num(r.get('lowfreq_psnr'), '{:.2f}')} dB")
+    ident = r.get("identification") or {}
+    for mode in MODES:
+        m = ident.get(mode)
+        if m:
+            lines.append(f"identify {mode:6s}     p_own {m['p_own']:.3f}  top-1 {m['top1']}"
+                         f"   (held-out paintings: p_own {m['ceiling_p_own']:.3f}, top-1 {m['ceiling_top1']})")
+    if not any(ident.get(m) for m in MODES):
+        lines.append(f"identify            n/a   ({ident.get('reason', '')})")
+    return lines
+
+
+def format_table(result: dict) -> str:
+    """A readable summary of `evaluate_style`'s dict: detailed photos, then the webcam set."""
     lines = [f"provider            {result.get('provider')}"]
     steady = " with the temporal stabiliser" if result.get("stabilized") else ""
-    lines.append(f"ewarp_ratio         {num(result.get('ewarp_ratio'))}   (1.0 = as stable as the source){steady}")
+    lines.append(f"ewarp_ratio         {_num(result.get('ewarp_ratio'))}   (1.0 = as stable as the source){steady}")
     for name, r in result.get("ewarp_per_clip", {}).items():
         lines.append(f"  {name:30s} {r:.3f}")
     if result.get("stabilized"):
-        lines.append(f"ewarp_ratio_raw     {num(result.get('ewarp_ratio_raw'))}   (the network alone, frame by frame)")
-    tex = result.get("texture") or {}
-    if result.get("texture_gain") is None:
-        lines.append(f"texture_gain        n/a   ({tex.get('reason', '')})")
-    else:
-        warn = "" if tex.get("reliable") else "  [low ceiling: the folder's held-out images barely beat photos]"
-        lines.append(f"texture_gain        {num(result['texture_gain'])}   (0 = photo, 1 = held-out painting){warn}")
-        lines.append(f"  P(painting): stylized {tex['p_stylized']:.3f}  photo {tex['p_photo']:.3f}  "
-                     f"held-out painting {tex['p_heldout_painting']:.3f}  ({tex['method']})")
-    col = result.get("colour") or {}
-    lines.append(f"colour_gain         {num(result.get('colour_gain'))}" +
-                 (f"   (Lab SWD to style: photo {col['lab_swd_photo']}, stylized {col['lab_swd_stylized']})"
-                  if "lab_swd_photo" in col else ""))
-    lines.append(f"content_edge_ssim   {num(result.get('content_edge_ssim'))}")
-    lines.append(f"lowfreq_psnr        {num(result.get('lowfreq_psnr'), '{:.2f}')} dB")
+        lines.append(f"ewarp_ratio_raw     {_num(result.get('ewarp_ratio_raw'))}   (the network alone, frame by frame)")
+    count = (result.get("photos") or {}).get("count")
+    lines.append(f"-- detailed photos ({count}) --")
+    lines += _set_lines(result, "photo")
+    w = result.get("webcam")
+    if w:
+        src = ", ".join(f"{k} {v}" for k, v in w["inputs"]["sources"].items())
+        lines.append(f"-- webcam set: a person before a plain background ({w['inputs']['count']}: {src}) --")
+        lines.append(f"ewarp_ratio         {_num(w.get('ewarp_ratio'))}   (raw {_num(w.get('ewarp_ratio_raw'))}; "
+                     + ", ".join(f"{k} {v:.3f}" for k, v in w["ewarp_per_clip"].items()) + ")")
+        lines += _set_lines(w, "input")
     for size, ms in (result.get("ms_per_frame") or {}).items():
         lines.append(f"ms_per_frame {size:9s} {ms:.2f}")
     return "\n".join(lines)

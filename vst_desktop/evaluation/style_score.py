@@ -2,7 +2,8 @@
 
 - `texture_gain`: from the per-folder painting-vs-photo critic (`style_critic`), colour-blind, so a
   colour filter scores about 0; 1 = as painted as the folder's held-out paintings (the folder's ceiling,
-  reported beside it).
+  reported beside it). NaN, with a `reason`, when the ceiling is not clearly above the inputs' own score
+  (`evaluate` prints it as null); callers that rank with it treat NaN as "cannot judge".
 - `colour_gain`: sliced Wasserstein distance of Lab pixel colours to the style images, relative to the
   photos' own distance, so a palette moved toward the style is clearly positive.
 """
@@ -23,17 +24,24 @@ def texture_gain(critic: StyleCritic, photos: list[np.ndarray], stylized: list[n
     p_styl = float(np.mean(critic.fold_probas(stylized)))
     p_held = critic.heldout_mean
     separation = p_held - p_photo
-    gain = (p_styl - p_photo) / separation if separation > 1e-6 else float("nan")
-    return {
-        "texture_gain": round(gain, 4),
+    reliable = separation >= MIN_CEILING_SEPARATION
+    # An unreliable ceiling divides by almost nothing (ink-sketch once read 9.78): no number then, a reason.
+    gain = round((p_styl - p_photo) / separation, 4) if reliable else float("nan")
+    out = {
+        "texture_gain": gain,
         "p_stylized": round(p_styl, 4),
         "p_photo": round(p_photo, 4),
         "p_heldout_painting": round(p_held, 4),
         "ceiling_separation": round(separation, 4),
-        "reliable": bool(separation >= MIN_CEILING_SEPARATION),
+        "reliable": bool(reliable),
         "method": critic.method,
         "heldout_per_piece": {n: round(p, 4) for n, p in zip(critic.piece_names, critic.heldout_proba, strict=True)},
     }
+    if not reliable:
+        out["reason"] = (f"unreliable ceiling: the folder's held-out paintings score P {p_held:.3f}, these inputs "
+                         f"P {p_photo:.3f} (separation {separation:.3f} < {MIN_CEILING_SEPARATION}); a gain would "
+                         "be noise divided by almost nothing")
+    return out
 
 
 def _lab_pixels(images: list[np.ndarray], n: int, seed: int) -> np.ndarray:
