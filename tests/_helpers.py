@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vst_desktop.core.settings import Settings
+
 
 def wait_for(condition, timeout: float = 10.0) -> bool:
     """Poll `condition` until it holds (True) or `timeout` seconds pass (False): for worker threads."""
@@ -24,3 +26,12 @@ def coffee_photo(shared_data: Path, size: tuple[int, int]) -> np.ndarray:
     img = cv2.imread(str(shared_data / "content" / "val" / "skimage_coffee.png"), cv2.IMREAD_COLOR)
     assert img is not None
     return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def window_settings(tmp_path: Path, **kw) -> Settings:
+    """The main window's settings for a test: demo clip, no mirror or split view, Fast 360p, recordings in tmp."""
+    base = dict(camera="demo", mirror=False, compare=False, inference_preset="Fast 360p",
+                recordings_dir=str(tmp_path / "recordings"))
+    base.update(kw)
+    return Settings(**base)
+

@@ -38,6 +38,46 @@ def shared_data() -> Path:
     return d
 
 
+WINDOW_TIMEOUT_MS = 90_000  # CPU warm-up of a style on a busy 2-core machine can take a while
+
+
+@pytest.fixture
+def library():
+    from vst_desktop.styles.library import StyleLibrary
+
+    return StyleLibrary()
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, library):
+    """Make the real main window: `make(source="demo", settings=None, **kw)`, keywords to MainWindow.
+
+    Shown, and returned once `ready(window)` holds (default: its first frame arrived); settings default to
+    `window_settings(tmp_path)`, nothing is saved unless persist=True. Every window is closed after the test.
+    """
+    from _helpers import window_settings
+
+    from vst_desktop.ui.live.main_window import MainWindow
+
+    windows = []
+
+    def first_frame(w) -> bool:
+        return w.last_result is not None
+
+    def make(source: str = "demo", settings=None, *, ready=first_frame, timeout_ms: int = WINDOW_TIMEOUT_MS, **kw):
+        kw.setdefault("persist", False)
+        w = MainWindow(settings or window_settings(tmp_path), kw.pop("library", library), source, cameras=[], **kw)
+        qtbot.addWidget(w)
+        w.show()
+        windows.append(w)
+        qtbot.waitUntil(lambda: ready(w), timeout=timeout_ms)
+        return w
+
+    yield make
+    for w in windows:
+        w.close()
+
+
 @pytest.fixture()
 def one_torch_thread():
     """The 2 cores are shared with other work: one torch thread avoids threads spinning while they wait.

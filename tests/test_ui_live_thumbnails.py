@@ -12,7 +12,7 @@ import time
 
 import cv2
 import numpy as np
-import pytest
+from _helpers import window_settings
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
@@ -26,35 +26,10 @@ from vst_desktop.pipeline.thumbnails import (
     inference_side,
     square_crop,
 )
-from vst_desktop.styles.library import StyleLibrary
 from vst_desktop.ui.live.live_thumbnails import SETTING
 from vst_desktop.ui.live.main_window import MainWindow
 
 TIMEOUT_MS = 90_000  # style warm-up plus a few refreshes at the lowest priority on a busy 2-core machine
-
-
-def _settings(tmp_path, **kw) -> Settings:
-    base = dict(camera="demo", mirror=False, compare=False, inference_preset="Fast 360p",
-                recordings_dir=str(tmp_path / "recordings"))
-    base.update(kw)
-    return Settings(**base)
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    windows = []
-
-    def make(settings: Settings | None = None) -> MainWindow:
-        w = MainWindow(settings or _settings(tmp_path), StyleLibrary(), "demo", cameras=[], persist=False)
-        qtbot.addWidget(w)
-        w.show()
-        windows.append(w)
-        qtbot.waitUntil(lambda: w.last_result is not None, timeout=TIMEOUT_MS)
-        return w
-
-    yield make
-    for w in windows:
-        w.close()
 
 
 def _bgr(icon, side: int) -> np.ndarray:
@@ -150,7 +125,7 @@ def test_setting_off_restores_the_fixed_tiles_stops_the_renderer_and_is_kept(qtb
     assert live.paused_because() and live.refresh() is False
 
     # The choice is kept: a window started with it off runs no renderer.
-    other = make_window(_settings(tmp_path, extra={SETTING: False}))
+    other = make_window(settings=window_settings(tmp_path, extra={SETTING: False}))
     assert not other.live_thumbs.is_on() and other.live_thumbs.loop is None
     assert Settings.from_json(window.settings.to_json()).extra[SETTING] is True
 

@@ -16,13 +16,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from _helpers import window_settings
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from vst_desktop.capture.base import FrameSource
 from vst_desktop.capture.video import VideoFileSource
 from vst_desktop.core.errors import CameraError
-from vst_desktop.core.settings import Settings, load_settings
+from vst_desktop.core.settings import load_settings
 from vst_desktop.styles.library import StyleLibrary
 from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.live.main_window import MainWindow
@@ -32,38 +33,8 @@ TIMEOUT_MS = 90_000  # CPU warm-up of a style on a busy 2-core machine can take 
 
 
 @pytest.fixture
-def library() -> StyleLibrary:
-    return StyleLibrary()
-
-
-@pytest.fixture
 def clip(shared_data) -> Path:
     return shared_data / "video" / "bottle-detection.mp4"  # 640x360, 29.83 fps
-
-
-def _settings(tmp_path: Path, **kw) -> Settings:
-    base = dict(camera="demo", mirror=False, compare=False, inference_preset="Fast 360p",
-                recordings_dir=str(tmp_path / "recordings"))
-    base.update(kw)
-    return Settings(**base)
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, library):
-    windows = []
-
-    def make(source: str = "demo", settings: Settings | None = None, **kw) -> MainWindow:
-        kw.setdefault("persist", False)
-        w = MainWindow(settings or _settings(tmp_path), kw.pop("library", library), source, cameras=[], **kw)
-        qtbot.addWidget(w)
-        w.show()
-        windows.append(w)
-        qtbot.waitUntil(lambda: w.last_result is not None, timeout=TIMEOUT_MS)
-        return w
-
-    yield make
-    for w in windows:
-        w.close()
 
 
 def _wait_for_style(qtbot, window: MainWindow, style_id: str, frames: int = 3):
@@ -205,7 +176,7 @@ def test_a_source_that_cannot_open_falls_back_to_the_demo(qtbot, make_window, tm
 def test_settings_round_trip(qtbot, make_window, tmp_path, library, clip):
     path = tmp_path / "settings.json"
     style_id = [p.id for p in library.list() if p.builtin][-1]
-    window = make_window(settings=_settings(tmp_path, mirror=False, compare=False), persist=True,
+    window = make_window(settings=window_settings(tmp_path, mirror=False, compare=False), persist=True,
                          settings_path=path)
     window.resize(760, 540)  # within the offscreen screen (800x600): restoreGeometry clamps to it
     _click_style(qtbot, window, style_id)
