@@ -38,6 +38,7 @@ def test_a_fatal_error_is_named_at_the_next_start(tmp_path):
 
 
 def test_an_uncaught_exception_is_logged_and_shown_once(tmp_path, caplog):
+    before = sys.excepthook
     handler = CrashHandler(tmp_path)
     shown = []
     handler.show_error = shown.append
@@ -52,4 +53,4 @@ def test_an_uncaught_exception_is_logged_and_shown_once(tmp_path, caplog):
         handler.uninstall()
     assert shown == ["ValueError: broken slot"]
     assert sum("uncaught exception" in r.message for r in caplog.records) == 3
-    assert sys.excepthook != handler._excepthook
+    assert sys.excepthook is before  # uninstall gives the previous hook back

@@ -104,7 +104,7 @@ def test_setting_off_restores_the_fixed_tiles_stops_the_renderer_and_is_kept(qtb
     style_id = _first_painted_style(window)
     qtbot.waitUntil(lambda: style_id in live.painted_from, timeout=TIMEOUT_MS)
     side = gallery.view.iconSize().width()
-    fixed = {sid: _bgr(gallery._fixed[sid], side) for sid in gallery.style_ids()}
+    fixed = {sid: _bgr(gallery.fixed_icon_of(sid), side) for sid in gallery.style_ids()}
     assert _diff(_bgr(gallery.icon_of(style_id), side), fixed[style_id]) > 20.0
     loop = live.loop
 

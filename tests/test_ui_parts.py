@@ -140,8 +140,7 @@ def test_the_style_selected_at_start_up_is_scrolled_fully_into_view(qtbot):
     qtbot.waitExposed(g)
 
     def fully_visible() -> bool:
-        rect = g.view.visualRect(g._proxy_index_of("s8"))
-        return g.view.viewport().rect().contains(rect)
+        return g.view.viewport().rect().contains(g.tile_rect("s8"))
 
     qtbot.waitUntil(fully_visible, timeout=2000)
 

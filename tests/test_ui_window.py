@@ -53,10 +53,7 @@ def _wait_for_style(qtbot, window: MainWindow, style_id: str, frames: int = 3):
 
 def _click_style(qtbot, window: MainWindow, style_id: str) -> None:
     gallery = window.panel.gallery
-    view = gallery.view
-    row = gallery.visible_ids().index(style_id)
-    rect = view.visualRect(view.model().index(row, 0))
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseClick(gallery.view.viewport(), Qt.MouseButton.LeftButton, pos=gallery.tile_rect(style_id).center())
     assert gallery.current_id() == style_id
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QRect,
     QSize,
     QSortFilterProxyModel,
     Qt,
@@ -142,6 +143,10 @@ class StyleGallery(QWidget):
     def current_id(self) -> str:
         return self._current
 
+    def tile_rect(self, style_id: str) -> QRect:
+        """Where the style's tile is, in the view's viewport coordinates; empty when the filter hides it."""
+        return self.view.visualRect(self._proxy_index_of(style_id))
+
     # ---- live thumbnails ----
     def model_path(self, style_id: str) -> str:
         """The style's ONNX file; "" for Original (and for an unknown id)."""
@@ -170,6 +175,10 @@ class StyleGallery(QWidget):
 
     def icon_of(self, style_id: str) -> QIcon:
         return self._item(style_id).icon()
+
+    def fixed_icon_of(self, style_id: str) -> QIcon:
+        """The thumbnail the style ships with: what its tile shows when live thumbnails are off."""
+        return self._fixed[style_id]
 
     # ---- selection ----
     def _proxy_index_of(self, style_id: str) -> QModelIndex:
