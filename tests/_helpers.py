@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vst_desktop.core.paths import resources_dir
 from vst_desktop.core.settings import Settings
 
 
@@ -35,3 +36,16 @@ def window_settings(tmp_path: Path, **kw) -> Settings:
     base.update(kw)
     return Settings(**base)
 
+
+def camera_grab():
+    """A live view's `grab_frame` for the capture tests: a real photo moved 7 pixels further on each call,
+    with no frame ready on the second call (the worker had none yet)."""
+    photo = cv2.imread(str(resources_dir() / "content" / "faces_cc0_001.jpg"))
+    calls = 0
+
+    def grab() -> np.ndarray | None:
+        nonlocal calls
+        calls += 1
+        return None if calls == 2 else np.roll(photo, calls * 7, axis=1)
+
+    return grab

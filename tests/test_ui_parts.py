@@ -63,16 +63,22 @@ def test_fit_rect_keeps_the_aspect_ratio():
     assert r.y() == pytest.approx((1000 - 562.5) / 2)
 
 
+def _video_view(qtbot, width: int, height: int) -> VideoView:
+    """A view of that size without the stats overlay, which would cover the pixels the tests read."""
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.set_stats_visible(False)
+    return view
+
+
 def _pixel(img, x, y):
     c = img.pixelColor(x, y)
     return c.red(), c.green(), c.blue()
 
 
 def test_split_compare_shows_original_left_of_a_draggable_divider(qtbot):
-    view = VideoView()
-    qtbot.addWidget(view)
-    view.resize(400, 225)
-    view.set_stats_visible(False)
+    view = _video_view(qtbot, 400, 225)
     stylized = np.zeros((90, 160, 3), np.uint8)
     stylized[:] = (0, 0, 255)  # BGR red
     original = np.zeros_like(stylized)
@@ -93,10 +99,7 @@ def test_split_compare_shows_original_left_of_a_draggable_divider(qtbot):
 
 
 def test_view_letterboxes_and_shows_the_frame_without_compare(qtbot):
-    view = VideoView()
-    qtbot.addWidget(view)
-    view.resize(400, 400)
-    view.set_stats_visible(False)
+    view = _video_view(qtbot, 400, 400)
     px = np.full((90, 160, 3), 200, np.uint8)
     view.set_frame(px, None)
     img = view.grab().toImage()
@@ -176,10 +179,7 @@ def test_worker_scales_for_the_view_so_the_gui_only_copies_pixels():
 
 
 def test_bgra_frames_paint_like_bgr_frames(qtbot):
-    view = VideoView()
-    qtbot.addWidget(view)
-    view.resize(320, 180)
-    view.set_stats_visible(False)
+    view = _video_view(qtbot, 320, 180)
     bgr = np.zeros((90, 160, 3), np.uint8)
     bgr[:, :80] = (255, 0, 0)
     bgr[:, 80:] = (0, 128, 255)

@@ -7,37 +7,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _helpers import window_settings
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QToolButton
 
-from vst_desktop.core.settings import Settings
 from vst_desktop.evaluation.media import image_files
 from vst_desktop.recommend.usage import UsageLog
-from vst_desktop.styles.library import StyleLibrary
 from vst_desktop.ui.live.main_window import MainWindow
 
 TIMEOUT_MS = 120_000  # a first start measures every style (about 0.5 s each) beside the live view
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path):
-    windows = []
+def make_window(make_window, tmp_path):
+    """The shared window (conftest.py) with live thumbnails off, once every style's embedding is measured."""
 
     def make() -> MainWindow:
-        settings = Settings(camera="demo", mirror=False, inference_preset="Fast 360p",
-                            recordings_dir=str(tmp_path / "recordings"),
-                            extra={"live_thumbnails": False})
-        w = MainWindow(settings, StyleLibrary(), "demo", cameras=[], persist=False)
-        qtbot.addWidget(w)
-        w.show()
-        windows.append(w)
-        qtbot.waitUntil(lambda: bool(w.recommend.embeddings), timeout=TIMEOUT_MS)
-        return w
+        return make_window(settings=window_settings(tmp_path, extra={"live_thumbnails": False}),
+                           ready=lambda w: bool(w.recommend.embeddings), timeout_ms=TIMEOUT_MS)
 
-    yield make
-    for w in windows:
-        w.close()
+    return make
 
 
 def _buttons(row) -> list[QToolButton]:

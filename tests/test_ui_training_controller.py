@@ -8,6 +8,7 @@ import time
 import cv2
 import numpy as np
 import pytest
+from _helpers import camera_grab
 
 from vst_desktop.core import paths
 from vst_desktop.trainspec.presets import STROKE_AMP_DEFAULT, TEMPORAL_DEFAULTS
@@ -106,13 +107,7 @@ def test_estimates_come_from_measurements_and_say_when_unknown(controller):
 
 
 def test_capture_takes_the_frames_into_a_content_folder(qtbot, tmp_path):
-    photo = cv2.imread(str(paths.resources_dir() / "content" / "faces_cc0_001.jpg"))
-    calls = []
-
-    def grab():
-        calls.append(1)
-        return None if len(calls) == 2 else np.roll(photo, len(calls) * 7, axis=1)  # one frame not ready yet
-
+    grab = camera_grab()
     c = TrainingController(None, grab, measure_speed=False, capture_frames=3, capture_seconds=0.06)
     progress = []
     c.capture_progress.connect(progress.append)

@@ -11,6 +11,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from _helpers import camera_grab
 
 from vst_desktop.core import paths
 from vst_desktop.trainspec import runs
@@ -177,13 +178,7 @@ def test_open_training_dialog_reuses_the_parents_dialog(qtbot):
 
 
 def test_capture_from_camera_writes_a_content_folder(qtbot, make_dialog):
-    photo = cv2.imread(str(paths.resources_dir() / "content" / "faces_cc0_001.jpg"))
-    calls = []
-
-    def grab():
-        calls.append(1)
-        return None if len(calls) == 2 else np.roll(photo, len(calls) * 7, axis=1)  # one frame not ready yet
-
+    grab = camera_grab()
     d = make_dialog(grab_frame=grab, capture_frames=4, capture_seconds=0.4)
     d.setup_page.rb_camera.setChecked(True)
     assert d.start_capture()
