@@ -80,3 +80,15 @@ def test_a_barely_separated_ceiling_is_null_and_a_clear_one_is_a_number(scream_c
     assert np.isnan(texture_gain(barely, photos, photos)["texture_gain"])
     clear = dataclasses.replace(scream_critic, heldout_proba=[p_photo + 0.3] * len(scream_critic.folds))
     assert texture_gain(clear, photos, photos)["texture_gain"] == 0.0
+
+
+def test_evaluate_can_skip_identification_and_the_webcam_set():
+    import argparse
+
+    from vst_desktop.evaluation import entry
+
+    parser = argparse.ArgumentParser()
+    entry.add_arguments(parser)
+    args = parser.parse_args(["--style", "x", "--no-identify", "--no-webcam"])
+    assert args.no_identify and args.no_webcam
+    assert not parser.parse_args(["--style", "x"]).no_identify

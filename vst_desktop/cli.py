@@ -222,7 +222,8 @@ def _add_train_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_evaluate_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="measure a style's stability, texture, colour and content")
+    p = sub.add_parser("evaluate", help="measure a style's stability, texture, colour, content and how well it "
+                       "is identified, on detailed photos and on the webcam set")
     try:
         from vst_desktop.evaluation.entry import add_arguments
     except ImportError as exc:

@@ -1,4 +1,5 @@
-"""`vst-desktop evaluate --style ID [--video FILE ...] [--photos DIR] [--styles-folder DIR] [--json]`."""
+"""`vst-desktop evaluate --style ID [--video FILE ...] [--photos DIR] [--styles-folder DIR] [--no-identify]
+[--no-webcam] [--json]`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
     parser.add_argument("--no-stabilize", action="store_true", help="measure flicker without the temporal "
                         "stabiliser the app applies (ewarp_ratio_raw is reported either way)")
+    parser.add_argument("--no-identify", action="store_true", help="skip style identification (the first run "
+                        "over a set of style folders trains its classifiers, about a minute; then cached)")
+    parser.add_argument("--no-webcam", action="store_true", help="skip the webcam set (a person before a plain "
+                        "background: the face and demo clips, plain portraits), reported apart from the photos")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -62,7 +67,8 @@ def main(args: argparse.Namespace) -> int:
             raise SourceError(f"The video {v} does not exist.", "Check the path given with --video.")
     session = open_session(package.onnx_path, prefer_gpu=not args.cpu)
     result = evaluate_style(session, style_folder=folder, videos=args.video, photos_dir=args.photos,
-                            strength=args.strength, max_frames=args.frames, stabilize=not args.no_stabilize)
+                            strength=args.strength, max_frames=args.frames, stabilize=not args.no_stabilize,
+                            identify=not args.no_identify, webcam_set=not args.no_webcam)
     result["style"] = args.style
     if args.json:
         print(json.dumps(result, indent=2, default=str))

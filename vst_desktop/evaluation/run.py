@@ -224,6 +224,29 @@ def evaluate_style(target: Any, style_folder: str | Path | None = None, videos: 
     return result
 
 
+def score_sets(target: Any, style_folder: str | Path, photos_dir: str | Path | None = None, *,
+               strength: float = 1.0, webcam_frames: int = 6) -> dict[str, dict]:
+    """Texture, colour, content and identification on the detailed photos and on the webcam set, without
+    the flicker and timing of `evaluate_style` (the gallery measures these for every style)."""
+    stylize, _ = as_stylizer(target, strength)
+    folder = Path(style_folder)
+    photos_dir = photos_dir or default_photos_dir()
+    if photos_dir is None:
+        raise SourceError("No validation photos were found.", "Give a folder of photos.")
+    critic = critic_for(folder)
+    style_images = [working_image(read_image(p)) for p in image_files(folder)]
+    idents = identifiers_for(folder)
+    photos = load_photos(photos_dir, detailed_only=True)
+    w_inputs, w_info = webcam.webcam_set(photos_dir, webcam_frames)
+    out = {"photos": set_metrics(photos, [stylize(p) for p in photos], critic, style_images, idents, folder.name)}
+    out["photos"]["count"] = len(photos)
+    if w_inputs:
+        out["webcam"] = set_metrics(w_inputs, [stylize(x) for x in w_inputs], critic, style_images, idents,
+                                    folder.name)
+        out["webcam"]["inputs"] = w_info
+    return out
+
+
 def _num(v: Any, fmt: str = "{:.3f}") -> str:
     return "n/a" if v is None else fmt.format(v)
 
