@@ -200,7 +200,10 @@ def evaluate_style(target: Any, style_folder: str | Path | None = None, videos: 
         result["style_folder"] = str(folder)
         style_images = [working_image(read_image(p)) for p in image_files(folder)]
         if identify and identifiers is None:
-            identifiers = identifiers_for(folder, train_photos_dir)
+            try:
+                identifiers = identifiers_for(folder, train_photos_dir)
+            except SourceError as exc:  # e.g. no other style folders outside a checkout: the rest still counts
+                reason = f"no identification: {exc.message}"
     own = Path(result["style_folder"]).name if "style_folder" in result else None
     idents = identifiers if identify else None
     result.update(set_metrics(photos, outs, critic, style_images, idents, own, reason))
