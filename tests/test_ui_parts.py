@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, QPoint, QRectF, Qt, Signal
 from vst_desktop.capture.base import LatestSlot
 from vst_desktop.core.stats import Stats
 from vst_desktop.pipeline.live_result import LiveResult
+from vst_desktop.pipeline.speed_test import choose_preset
 from vst_desktop.recording.disk import format_bytes
 from vst_desktop.ui.common.notify import BannerArea
 from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.live.gallery import StyleGallery
 from vst_desktop.ui.live.recording_controls import format_elapsed
 from vst_desktop.ui.live.video_view import CompareMode, VideoView, fit_rect
-from vst_desktop.ui.live.worker import choose_preset
 
 
 def _result(i: int) -> LiveResult:

@@ -297,15 +297,15 @@ def test_bench_measures_the_loop_with_and_without_the_virtual_camera(capsys):
 def test_live_stops_cleanly_on_ctrl_c(monkeypatch):
     import vst_desktop.pipeline.live as live
 
-    step, calls = live.Pipeline.step, []
+    push, calls = live.OverlappedPipeline.push, []
 
-    def step_then_ctrl_c(self, frame, captured_at=None):
+    def push_then_ctrl_c(self, frame, captured_at=None):
         calls.append(1)
         if len(calls) > 10:
             raise KeyboardInterrupt
-        return step(self, frame, captured_at)
+        return push(self, frame, captured_at)
 
-    monkeypatch.setattr(live.Pipeline, "step", step_then_ctrl_c)
+    monkeypatch.setattr(live.OverlappedPipeline, "push", push_then_ctrl_c)
     dev, lines = FakeDevice(), []
     summary = live.run_live("demo", backend=dev, say=lines.append)
     assert summary.frames == 10 and "Stopped." in lines and dev.closed >= 1

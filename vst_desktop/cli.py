@@ -135,7 +135,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.virtual_camera:
         return _bench_virtual_camera(args)
     result = run_bench(size=args.size, seconds=args.seconds, styles=args.style or None,
-                       prefer_gpu=not args.cpu)
+                       prefer_gpu=not args.cpu, inference=args.network, overlapped=not args.sequential)
     if args.json:
         _print_json(result)
     else:
@@ -294,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=positive_seconds, default=3.0)
     p.add_argument("--style", action="append", help="only these styles (repeatable)")
     p.add_argument("--cpu", action="store_true", help="do not ask for a GPU provider")
+    p.add_argument("--network", choices=("auto", "full"), default="auto", help="auto: the network at the size "
+                   "the live view uses (on a CPU at most 360p, enlarged guided by the frame); full: at --size")
+    p.add_argument("--sequential", action="store_true", help="network and finishing stage one after the "
+                   "other on one thread (the app overlaps them)")
     p.add_argument("--virtual-camera", action="store_true", help="frame time with and without the virtual "
                    "camera, side by side (a null device that does a real one's conversions)")
     p.set_defaults(func=_cmd_bench)

@@ -40,7 +40,7 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 @dataclass
 class Settings:
     camera: str = ""  # "" = first camera, "demo" = demo clip, or a file path
-    resolution: tuple[int, int] = (640, 360)
+    resolution: tuple[int, int] = (1280, 720)  # asked of the camera; it may deliver less
     fps: int = 30
     style: str = ""
     strength: float = 1.0

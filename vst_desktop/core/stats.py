@@ -21,8 +21,10 @@ class Stats:
     recorder_dropped: int = 0
     provider: str = ""
     inference_size: tuple[int, int] = (0, 0)
+    output_size: tuple[int, int] = (0, 0)
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["inference_size"] = list(self.inference_size)
+        d["output_size"] = list(self.output_size)
         return d

@@ -15,6 +15,7 @@ from vst_desktop.capture.factory import open_source
 from vst_desktop.core.errors import SourceError
 from vst_desktop.output.sink import DEFAULT_FPS, VirtualCameraSink
 from vst_desktop.output.virtual_camera import PyVirtualCamBackend, VirtualCameraBackend
+from vst_desktop.pipeline.overlap import OverlappedPipeline
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import PRESETS, fit_height
 
@@ -63,6 +64,7 @@ def run_live(source: str = "", style: str = "", strength: float = 1.0, mirror: b
         if first is None:
             raise src.error or SourceError(f"{src.info.name} delivered no frame.", "Try another source.")
         fps = float(src.info.fps or 0.0) or DEFAULT_FPS
+        # The device gets the camera's own size; the network runs smaller and is enlarged guided by the frame.
         pipe = Pipeline(session, inference_size=fit_height(first.size, height), strength=strength,
                         mirror=mirror, stabilize=stabilize)
         sink = VirtualCameraSink(backend or PyVirtualCamBackend())
@@ -71,18 +73,21 @@ def run_live(source: str = "", style: str = "", strength: float = 1.0, mirror: b
             f"{f', style {style}' if style else ''}. Ctrl-C stops.")
         start = time.monotonic()
         frame = first
+        runner = OverlappedPipeline(pipe, lambda out: sink.submit(out.pixels, fps))
         try:
             while seconds is None or time.monotonic() - start < seconds:
                 if frame is not None:
-                    out = pipe.step(frame)
+                    runner.push(frame)
                     frames += 1
-                    if not sink.submit(out.pixels, fps):
+                    if sink.error is not None:
                         raise sink.error
                 elif getattr(src, "finished", False):
                     break
                 frame = src.read_latest(timeout=_READ_S)
         except KeyboardInterrupt:
             say("Stopped.")
+        finally:
+            runner.close()
         elapsed = time.monotonic() - start
     finally:
         if sink is not None:

@@ -38,3 +38,18 @@ def parse_size(text: str) -> tuple[int, int]:
         raise ValueError(f"size {w}x{h} is out of range: width {MIN_SIDE}-{MAX_WIDTH} and height "
                          f"{MIN_SIDE}-{MAX_HEIGHT} pixels")
     return w, h
+
+
+# On a CPU the network runs at most this tall (its cost grows ~7x from 360p to 720p: cache misses on top of
+# the pixels); taller outputs are enlarged guided by the frame (pipeline/upsample.py). A GPU runs the
+# network at the output size.
+CPU_NETWORK_HEIGHT = 360
+
+
+def network_size(output_size: tuple[int, int], on_gpu: bool = False) -> tuple[int, int]:
+    """The size the network runs at for frames shown, recorded and sent at `output_size`."""
+    return fit_height(output_size, output_size[1] if on_gpu else CPU_NETWORK_HEIGHT)
+
+
+def is_gpu(provider: str) -> bool:
+    return bool(provider) and provider != "CPUExecutionProvider"

@@ -44,7 +44,7 @@ class Engine(QObject):
         self.thread.started.connect(self.worker.start)
         w = self.worker
         for sig, slot in ((self._cmd_source, w.set_source), (self._cmd_style, w.set_style),
-                          (self._cmd_strength, w.set_strength), (self._cmd_height, w.set_inference_height),
+                          (self._cmd_strength, w.set_strength), (self._cmd_height, w.set_output_height),
                           (self._cmd_mirror, w.set_mirror), (self._cmd_compare, w.set_compare),
                           (self._cmd_steady, w.set_steady),
                           (self._cmd_measure, w.measure_presets),
@@ -79,7 +79,7 @@ class Engine(QObject):
     def set_strength(self, strength: float) -> None:
         emit(self._cmd_strength, float(strength))
 
-    def set_inference_height(self, height: int) -> None:
+    def set_output_height(self, height: int) -> None:
         emit(self._cmd_height, int(height))
 
     def set_mirror(self, mirror: bool) -> None:

@@ -32,6 +32,7 @@ from vst_desktop.core import paths
 from vst_desktop.core.settings import Settings, save_settings
 from vst_desktop.pipeline.live_result import LiveResult
 from vst_desktop.pipeline.sizing import PRESETS
+from vst_desktop.pipeline.speed_test import FRAME_BUDGET_MS
 from vst_desktop.ui.common import icons
 from vst_desktop.ui.common.about_dialog import app_icon
 from vst_desktop.ui.common.notify import BannerArea, Level, Notifier
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
         e.set_steady(bool(s.extra.get("steady", True)))
         e.set_compare(s.compare)
         e.set_strength(s.strength)
-        e.set_inference_height(PRESETS[self.panel.current_preset()])
+        e.set_output_height(PRESETS[self.panel.current_preset()])
         e.set_source(self.sources.spec, s.resolution, s.fps)
         self.styles.send(self.panel.gallery.current_id())
         if s.inference_preset not in PRESETS:
@@ -387,19 +388,19 @@ class MainWindow(QMainWindow):
     def _on_preset_chosen(self, name: str) -> None:
         self.settings.inference_preset = name
         self.panel.preset_note.setText("")
-        self.engine.set_inference_height(PRESETS[name])
+        self.engine.set_output_height(PRESETS[name])
 
     def _on_presets_measured(self, name: str, measured: dict) -> None:
         if self.settings.inference_preset in PRESETS:
             return  # the person chose one meanwhile: theirs wins
         self.panel.set_preset(name)
-        self.engine.set_inference_height(PRESETS[name])
+        self.engine.set_output_height(PRESETS[name])
         if not measured:
             self.panel.preset_note.setText("The speed test did not run; the fastest setting is used.")
             return
         detail = ", ".join(f"{n.split()[-1]} {ms:.0f} ms" for n, ms in measured.items())
-        self.panel.preset_note.setText(f"Chosen by a speed test on this computer ({detail}; "
-                                       f"smooth 30 fps needs ≤ 24 ms).")
+        self.panel.preset_note.setText(f"Chosen by a speed test on this computer ({detail} per frame; "
+                                       f"smooth 30 fps needs ≤ {FRAME_BUDGET_MS:.0f} ms).")
 
     # ------------------------------------------------------------------ full screen and help
     def toggle_full_screen(self) -> None:

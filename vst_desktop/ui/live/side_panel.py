@@ -84,7 +84,8 @@ class SidePanel(QFrame):
         lay.addSpacing(6)
         lay.addWidget(_heading("Quality", self))
         self.preset = QComboBox(self)
-        self.preset.setToolTip("Size the style network works at; larger is sharper and slower")
+        self.preset.setToolTip("Size of the picture shown, recorded and sent to the virtual camera (never above the "
+                               "camera's); larger is sharper and costs more")
         for name in sorted(PRESETS, key=PRESETS.get):
             self.preset.addItem(name, name)
         lay.addWidget(self.preset)

@@ -282,8 +282,10 @@ class VideoView(QWidget):
             latency = s.capture_age_ms + s.total_ms + self.last_paint_ms
             parts.append(f"{latency:.0f} ms")
             parts.append(short_provider(s.provider))
-            if s.inference_size != (0, 0):
-                parts.append(f"{s.inference_size[0]}×{s.inference_size[1]}")
+            if s.output_size != (0, 0):
+                parts.append(f"{s.output_size[0]}×{s.output_size[1]}")
+            if s.inference_size not in ((0, 0), s.output_size):
+                parts.append(f"network {s.inference_size[0]}×{s.inference_size[1]}")
         parts.append(f"dropped {self._dropped}")
         return "  ·  ".join(parts)
 

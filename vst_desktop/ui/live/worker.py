@@ -4,6 +4,10 @@ Frame loop: a zero-interval single-shot QTimer calls `_tick`, which waits at mos
 the source's newest frame, steps the pipeline and drops the result into the LatestSlot. Between ticks the
 thread's event loop runs, so commands (queued slots) apply between frames and never mid-frame.
 
+Each frame runs in two stages one frame apart (pipeline/overlap.py): the network on this thread, then the
+stabiliser and the guided enlargement to the output size on a finishing thread, which also hands the result
+on (view, recorder, virtual camera): on 2 cores this is what makes 720p reach 30 fps.
+
 Style sessions are built and warmed up on a helper thread (a one-thread executor) and swapped in by a
 queued signal when warm; the previous style keeps running meanwhile, so switching never stalls the view.
 """
@@ -26,8 +30,10 @@ from vst_desktop.core.errors import InferenceError, VstError
 from vst_desktop.core.frame import Frame
 from vst_desktop.core.memory import release_freed_memory
 from vst_desktop.pipeline.live_result import LiveResult, scale_for_display
-from vst_desktop.pipeline.pipeline import Pipeline
-from vst_desktop.pipeline.sizing import PRESETS, fit_height
+from vst_desktop.pipeline.overlap import OverlappedPipeline
+from vst_desktop.pipeline.pipeline import Pipeline, StylizedFrame
+from vst_desktop.pipeline.sizing import PRESETS, fit_height, is_gpu, network_size
+from vst_desktop.pipeline.speed_test import choose_preset, measure_presets
 from vst_desktop.ui.common.qt_workarounds import emit
 from vst_desktop.ui.live.virtual_camera_controls import VirtualCameraLink
 
@@ -36,16 +42,8 @@ log = logging.getLogger(__name__)
 _READ_TIMEOUT_S = 0.05  # bounds how long a command waits when the source delivers nothing
 _PROGRESS_EVERY_S = 0.25
 _SESSION_CACHE = 4  # warm sessions kept, so Left/Right through the gallery is instant
-FRAME_BUDGET_MS = 24.0  # inference share of a 30 fps frame on the target machine
 
 SourceOpener = Callable[[str, tuple[int, int], int], object]
-
-
-def choose_preset(measured_ms: dict[str, float], budget_ms: float = FRAME_BUDGET_MS) -> str:
-    """The largest preset whose measured time fits the budget; the smallest when none does."""
-    names = sorted(PRESETS, key=PRESETS.get)
-    fitting = [n for n in names if n in measured_ms and measured_ms[n] <= budget_ms]
-    return fitting[-1] if fitting else names[0]
 
 
 def _error_text(exc: BaseException) -> str:
@@ -80,12 +78,13 @@ class PipelineWorker(QObject):
         self._open_source = open_source
         self._prefer_gpu = prefer_gpu
         self._pipeline = Pipeline(None)
+        self._runner = OverlappedPipeline(self._pipeline, self._publish)
         self._source = None
         self._source_spec = ""
         self._source_problem = False
         self._resolution = (640, 360)
         self._fps = 30
-        self._inference_height = PRESETS["Fast 360p"]
+        self._output_height = PRESETS["Fast 360p"]
         self._compare = False
         self._display_area = (0, 0)
         self._style_id = ""
@@ -121,6 +120,10 @@ class PipelineWorker(QObject):
         self._closing.set()
         if self._timer is not None:
             self._timer.stop()
+        try:
+            self._runner.close()  # the frame in the finishing stage still reaches the recording
+        except Exception:  # noqa: BLE001 - closing must go on; the frame loop already reported it
+            log.exception("the last frame could not be finished")
         if self._recorder is not None:
             self._finish_recording()
         self.vcam.close()
@@ -149,7 +152,7 @@ class PipelineWorker(QObject):
         self._source_spec = spec
         self._source_problem = False
         self._last_index = -1
-        self._apply_inference_size()
+        self._apply_sizes()
         emit(self.source_opened, self._source.info)
 
     @Slot(str, str)
@@ -174,9 +177,10 @@ class PipelineWorker(QObject):
         self._pipeline.set_strength(strength)
 
     @Slot(int)
-    def set_inference_height(self, height: int) -> None:
-        self._inference_height = int(height)
-        self._apply_inference_size()
+    def set_output_height(self, height: int) -> None:
+        """The quality ladder's rung: the height shown, recorded and sent (never above the source's)."""
+        self._output_height = int(height)
+        self._apply_sizes()
 
     @Slot(bool)
     def set_mirror(self, mirror: bool) -> None:
@@ -293,7 +297,14 @@ class PipelineWorker(QObject):
         if self._last_index >= 0 and frame.index > self._last_index + 1:
             self._gap_drops += frame.index - self._last_index - 1
         self._last_index = frame.index
-        out = self._pipeline.step(frame, captured_at=frame.timestamp if live_clock else None)
+        self._runner.push(frame, captured_at=frame.timestamp if live_clock else None)
+
+    def _publish(self, out: StylizedFrame) -> None:
+        """On the finishing thread, in frame order: hand one result to the recorder, the virtual camera and
+        the view. Only this method touches the rate counters; the recorder and sink take frames from any
+        thread (a recorder stopped meanwhile refuses the frame)."""
+        frame, now = out.source, time.monotonic()
+        live_clock = abs(now - frame.timestamp) < 5.0
         out.stats.dropped_frames = self._gap_drops
         original = None
         if self._compare:
@@ -306,16 +317,16 @@ class PipelineWorker(QObject):
             self._fps_ema = inst if self._fps_ema == 0 else 0.9 * self._fps_ema + 0.1 * inst
         self._last_out = now
         self._results += 1
-        if self._recorder is not None:
+        recorder = self._recorder
+        if recorder is not None:
             # Timestamps from capture time; files replay with their own clock, so stamp those on arrival.
             ts = frame.timestamp if live_clock else now
-            self._recorder.submit(Frame(out.pixels, ts, self._results))
-            out.stats.recorder_dropped = int(getattr(self._recorder, "dropped", 0))
+            recorder.submit(Frame(out.pixels, ts, self._results))
+            out.stats.recorder_dropped = int(getattr(recorder, "dropped", 0))
         self.vcam.submit(out.pixels, self._source)  # what the view shows; hands over, never waits
         display, display_original = scale_for_display(out.pixels, original, self._display_area)
-        result = LiveResult(out.pixels, original, frame.pixels, out.stats, self._style_id,
-                            self._pipeline.strength, self._fps_ema, self._results, frame.timestamp,
-                            display, display_original)
+        result = LiveResult(out.pixels, original, frame.pixels, out.stats, out.label, out.strength,
+                            self._fps_ema, self._results, frame.timestamp, display, display_original)
         if self.slot.put(result):
             emit(self.frame_ready)
 
@@ -356,10 +367,15 @@ class PipelineWorker(QObject):
             return int(info.width), int(info.height)
         return self._resolution
 
-    def _warmup_size(self) -> tuple[int, int]:
-        return fit_height(self._frame_size(), self._inference_height)
+    def _output_size(self) -> tuple[int, int]:
+        return fit_height(self._frame_size(), self._output_height)
 
-    def _apply_inference_size(self) -> None:
+    def _warmup_size(self) -> tuple[int, int]:
+        """The network's size: on a CPU at most 360p, enlarged to the output guided by the frame."""
+        return network_size(self._output_size(), is_gpu(getattr(self._pipeline.session, "provider", "")))
+
+    def _apply_sizes(self) -> None:
+        self._pipeline.set_output_size(self._output_size())
         self._pipeline.set_inference_size(self._warmup_size())
 
     # ---- style sessions (helper thread) ----
@@ -400,27 +416,11 @@ class PipelineWorker(QObject):
 
     def _activate(self, style_id: str, session) -> None:
         self._style_id = style_id
-        self._pipeline.set_session(session)
+        self._pipeline.set_session(session, style_id)
+        self._apply_sizes()  # a GPU session runs the network at the output size
         emit(self.style_ready, style_id, getattr(session, "provider", ""),
              getattr(session, "fallback_reason", ""))
 
     def _measure_presets(self, onnx_path: str, frame_size: tuple[int, int]) -> None:
-        """Time the style at each preset size, smallest first; stop once one exceeds the budget."""
-        from vst_desktop.inference.session import StyleSession
-
-        try:
-            session = StyleSession(Path(onnx_path), prefer_gpu=self._prefer_gpu)
-            measured: dict[str, float] = {}
-            by_size: dict[tuple[int, int], float] = {}
-            for name in sorted(PRESETS, key=PRESETS.get):
-                size = fit_height(frame_size, PRESETS[name])
-                if size in by_size:
-                    break  # the source is smaller than this preset: it would run (and read) the same
-                session.warmup(size[0], size[1], runs=1)  # first runs allocate; time the next ones
-                by_size[size] = measured[name] = float(session.warmup(size[0], size[1], runs=3))
-                if measured[name] > FRAME_BUDGET_MS or self._closing.is_set():
-                    break
-        except (VstError, OSError, RuntimeError, ValueError) as exc:
-            log.warning("preset measurement failed: %s", exc)
-            measured = {}  # the GUI then keeps the smallest preset and says it could not measure
+        measured = measure_presets(onnx_path, frame_size, self._prefer_gpu, self._closing.is_set)
         self._emit_from_helper(self.presets_measured, choose_preset(measured), measured)
