@@ -40,7 +40,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/vst-desktop bench --size 640x360
+	$(BIN)/vst-desktop bench --size 1280x720
 
 # Rebuild the built-in GAN styles from ../shared/data with fixed seeds (tools/build_styles.py: resumes where it
 # stopped, ships only styles that pass the acceptance metrics), then docs/gallery.md (tools/make_gallery.py).

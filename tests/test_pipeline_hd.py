@@ -17,6 +17,7 @@ from vst_desktop.pipeline.overlap import OverlappedPipeline
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.pipeline.sizing import PRESETS, network_size
 from vst_desktop.pipeline.speed_test import FRAME_BUDGET_MS, choose_preset, measure_presets
+from vst_desktop.pipeline.thumbnails import inference_side, live_network_height
 from vst_desktop.pipeline.upsample import GuidedUpsampler, detail_gain
 from vst_desktop.styles.library import StyleLibrary
 
@@ -84,6 +85,15 @@ def test_network_size_caps_the_cpu_at_360p_and_lets_a_gpu_run_full_size():
     assert network_size((1920, 1080)) == SD
     assert network_size((480, 272)) == (480, 272)  # never upscales
     assert network_size(HD, on_gpu=True) == HD
+
+
+def test_thumbnails_paint_at_the_live_networks_scale_not_the_presets():
+    assert live_network_height((640, 360), PRESETS["Quality 720p"]) == 360  # the live frame says
+    assert live_network_height((0, 0), PRESETS["Quality 720p"]) == 360  # no style yet: the CPU cap
+    assert live_network_height((0, 0), PRESETS["Fast 360p"]) == 360
+    assert live_network_height((1280, 720), PRESETS["Quality 720p"]) == 720  # a GPU runs it full size
+    # a 720p camera frame's centre square at the 360p network's scale: half its side
+    assert inference_side((1280, 720), live_network_height((640, 360), 720)) == 360
 
 
 def test_overlapped_stages_give_the_same_frames_in_the_same_order(shared_data, gan_session):

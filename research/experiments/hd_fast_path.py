@@ -26,7 +26,7 @@ from vst_desktop.core import paths
 from vst_desktop.core.frame import Frame
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.media import image_files, read_clip, read_image
-from vst_desktop.evaluation.run import critic_for, default_photos_dir
+from vst_desktop.evaluation.run import critic_for, default_photos_dir, identifiers_for
 from vst_desktop.evaluation.style_score import texture_gain
 from vst_desktop.inference.session import StyleSession
 from vst_desktop.pipeline.pipeline import Pipeline
@@ -74,7 +74,7 @@ def pipeline_stylizer(session, out_size, inf_height: int, guided: bool, stabiliz
     return lambda img: pipe.step(Frame(img, 0.0, 0)).pixels
 
 
-def photo_metrics(session, photos: list[np.ndarray], critic) -> dict:
+def photo_metrics(session, photos: list[np.ndarray], critic, identifiers=None, own: str = "") -> dict:
     outs = {
         "full": [session.run(p) for p in photos],
         "fast": [pipeline_stylizer(session, HD, 360, True, False)(p) for p in photos],
@@ -86,6 +86,9 @@ def photo_metrics(session, photos: list[np.ndarray], critic) -> dict:
             "edge_ssim": round(float(np.mean([metrics.content_edge_ssim(p, x) for p, x in zip(photos, o, strict=True)])), 4),
             "texture_gain": texture_gain(critic, photos, o)["texture_gain"] if critic else None,
         }
+        for mode, ident in (identifiers or {}).items():  # p_own: how much the outputs look like the painter
+            r = ident.score(o, own)
+            row[name][f"p_own_{mode}"], row[name][f"top1_{mode}"] = round(float(r["p_own"]), 4), r["top1"]
     return row, outs
 
 
@@ -161,10 +164,11 @@ def main() -> None:
         session = StyleSession(pkg.onnx_path, prefer_gpu=False)
         folder = ((pkg.meta.training or {}).get("config") or {}).get("styles_dir")
         critic = critic_for(folder) if folder and Path(folder).is_dir() else None
+        idents = identifiers_for(folder) if folder and Path(folder).is_dir() else None
         row = {}
         for case, imgs in (("webcam", webcam), ("detailed", detailed)):
             if imgs:
-                row[case], _ = photo_metrics(session, imgs, critic)
+                row[case], _ = photo_metrics(session, imgs, critic, idents, Path(folder or "").name)
         row["time_s"] = round(time.time() - t0)
         row["flicker"] = flicker(session, clips)
         _, outs = photo_metrics(session, [sheet_photo], None)

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from vst_desktop.core.memory import release_freed_memory
-from vst_desktop.pipeline.sizing import round8
+from vst_desktop.pipeline.sizing import CPU_NETWORK_HEIGHT, round8
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,14 @@ def inference_side(frame_size: tuple[int, int], inference_height: int) -> int:
     w, h = frame_size
     scale = min(inference_height, h) / h  # the live view never upscales the frame
     return round8(min(MAX_SIDE, min(w, h) * scale))
+
+
+def live_network_height(stats_inference_size: tuple[int, int], preset_height: int) -> int:
+    """The height the live view's network runs at: the newest frame's own, else the preset's on a CPU
+    (taller presets are enlarged after the network, so strokes keep their 360p size)."""
+    if stats_inference_size[1] > 0:
+        return int(stats_inference_size[1])
+    return min(preset_height, CPU_NETWORK_HEIGHT)
 
 
 def _resize(img: np.ndarray, side: int) -> np.ndarray:

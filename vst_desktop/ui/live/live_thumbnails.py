@@ -23,6 +23,7 @@ from vst_desktop.pipeline.thumbnails import (
     ThumbnailLoop,
     ThumbnailRenderer,
     inference_side,
+    live_network_height,
     square_crop,
 )
 from vst_desktop.ui.common.qt_workarounds import emit
@@ -125,7 +126,8 @@ class LiveThumbnails(QObject):
             return False  # no picture yet, or a still one that is already painted
         self._last_input = latest.input_pixels
         pixels = latest.input_pixels
-        height = PRESETS.get(self._window.panel.current_preset(), PRESETS["Fast 360p"])
+        height = live_network_height(latest.stats.inference_size,
+                                     PRESETS.get(self._window.panel.current_preset(), PRESETS["Fast 360p"]))
         out_side = max(16, round(self.gallery.view.iconSize().width() * self.gallery.devicePixelRatioF()))
         models = ((sid, self.gallery.model_path(sid)) for sid in self.gallery.ids_in_view_first())
         job = ThumbnailJob(square_crop(pixels, self._window.act_mirror.isChecked()),

@@ -37,6 +37,7 @@ from vst_desktop.pipeline.sizing import PRESETS
 from vst_desktop.pipeline.thumbnails import (
     ThumbnailRenderer,
     inference_side,
+    live_network_height,
     lower_thread_priority,
     square_crop,
 )
@@ -310,7 +311,8 @@ class Recommendations(QObject):
         if latest is None:
             return None
         pixels = latest.input_pixels
-        height = PRESETS.get(self._window.panel.current_preset(), PRESETS["Fast 360p"])
+        height = live_network_height(latest.stats.inference_size,
+                                     PRESETS.get(self._window.panel.current_preset(), PRESETS["Fast 360p"]))
         side = inference_side((pixels.shape[1], pixels.shape[0]), height)
         out_side = max(16, round(_ICON * self.widget.devicePixelRatioF()))
         return square_crop(pixels, self._window.act_mirror.isChecked()), side, out_side
