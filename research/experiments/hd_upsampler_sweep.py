@@ -14,7 +14,7 @@ import json
 
 import numpy as np
 
-from research.experiments.hd_fast_path import HD, to_hd
+from research.experiments.hd_fast_path import HD, OUT, to_hd
 from vst_desktop.core.frame import Frame
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.media import image_files, read_image
@@ -52,6 +52,8 @@ def main() -> None:
         print(sid, flush=True)
     table = {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
     print(json.dumps(table, indent=1))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "hd_upsampler_sweep.json").write_text(json.dumps(table, indent=1))
 
 
 if __name__ == "__main__":

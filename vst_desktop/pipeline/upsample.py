@@ -19,8 +19,11 @@ import numpy as np
 
 RADIUS = 8  # window radius of the fit at the low resolution, pixels
 EPS = 0.01 ** 2  # regularisation in (luma/255)^2: below ~1% local contrast the gain falls toward 0
-DETAIL = 2.0  # the detail band is added at this multiple of the fitted gain
-MAX_GAIN = 1.5  # a fit on a few pixels can overshoot; more than this only amplifies sensor noise
+# The detail band is added at this multiple of the fitted gain, and the gain is capped at 1: more detail
+# than the frame's own flickers more than the 360p picture on a pan or zoom. Chosen on train-photo clips,
+# weighing flicker against sharpness (research/experiments/hd_detail_flicker.py, docs/research/hd_fast_path.md).
+DETAIL = 0.75
+MAX_GAIN = 1.0
 
 
 def detail_gain(luma_low: np.ndarray, styled_luma_low: np.ndarray, radius: int = RADIUS,

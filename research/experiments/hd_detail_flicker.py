@@ -1,0 +1,110 @@
+"""How much of the frame's detail the HD enlargement may add before it flickers: chosen on TRAIN photos.
+
+`hd_fast_path` reports on the validation photos; this sweep only looks at content/train photos. For each
+detail weight and gain cap of `pipeline/upsample.GuidedUpsampler`, on 720p clips of train photos under a
+known pan and zoom (the same generator as `hd_fast_path.motion_clip`), stabilised:
+- `ratio360`: the fast path's frames brought down to 360p against the network at 360p (1.0 = as steady as
+  the 360p picture; the issue's bar is "no worse than at 360p");
+- `ratio720`: the fast path at 720p against the 360p network's picture enlarged to 720p;
+- `ssim`: content edge SSIM of the fast path over the full network at 720p on the clips' first frames (the
+  enlargement's reason to exist: the face and contours at full sharpness).
+
+    python -m research.experiments.hd_detail_flicker [--styles a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+
+import cv2
+import numpy as np
+
+from research.experiments.hd_fast_path import HD, OUT, SD, motion_clip, pipeline_stylizer, to_hd
+from vst_desktop.core.frame import Frame
+from vst_desktop.evaluation import metrics
+from vst_desktop.evaluation.media import image_files, read_image
+from vst_desktop.evaluation.run import default_train_photos_dir
+from vst_desktop.inference.session import StyleSession
+from vst_desktop.pipeline import upsample
+from vst_desktop.pipeline.pipeline import Pipeline
+from vst_desktop.pipeline.sizing import fit_height
+from vst_desktop.pipeline.upsample import GuidedUpsampler
+from vst_desktop.styles.library import StyleLibrary
+
+DETAIL = (0.0, 0.5, 1.0, 1.5, 2.0)
+MAX_GAIN = (1.0, 1.5)
+
+
+def tune_clips() -> dict[str, list[np.ndarray]]:
+    """Pan and zoom on the two largest train photos (the most fine detail) and pan on one portrait."""
+    files = image_files(default_train_photos_dir())
+    sized = sorted(files, key=lambda f: -np.prod(read_image(f).shape[:2]))
+    big = [f for f in sized if not f.name.startswith("faces_")][:2]
+    face = [f for f in sized if f.name.startswith("faces_")][:1]
+    clips = {}
+    for f in big:
+        img = to_hd(read_image(f))
+        clips[f"pan {f.name}"], clips[f"zoom {f.name}"] = motion_clip(img, "pan"), motion_clip(img, "zoom")
+    for f in face:
+        clips[f"pan {f.name}"] = motion_clip(to_hd(read_image(f)), "pan")
+    return clips
+
+
+def fast_stylizer(session, detail: float, stabilize: bool):
+    pipe = Pipeline(session, inference_size=fit_height(HD, 360), output_size=HD, stabilize=stabilize)
+    pipe._upsampler = GuidedUpsampler(detail=detail)  # noqa: SLF001 - the variant under test
+    return lambda img: pipe.step(Frame(img, 0.0, 0)).pixels
+
+
+def measure(session, clips: dict[str, list[np.ndarray]], detail: float) -> dict:
+    r360, r720, ssim = [], [], []
+    for frames in clips.values():
+        small = [cv2.resize(f, SD, interpolation=cv2.INTER_AREA) for f in frames]
+        pairs_hd, pairs_sd = metrics.warp_pairs(frames), metrics.warp_pairs(small)
+        fast = fast_stylizer(session, detail, True)
+        outs = {id(f): fast(f) for f in frames}
+        net = metrics.ewarp_ratio(small, pipeline_stylizer(session, SD, 360, False, True), pairs_sd)["ewarp_ratio"]
+        down = {id(s): cv2.resize(outs[id(f)], SD, interpolation=cv2.INTER_AREA)
+                for s, f in zip(small, frames, strict=True)}
+        r360.append(metrics.ewarp_ratio(small, lambda f, o=down: o[id(f)], pairs_sd)["ewarp_ratio"] / net)
+        plain = metrics.ewarp_ratio(frames, pipeline_stylizer(session, HD, 360, False, True), pairs_hd)["ewarp_ratio"]
+        r720.append(metrics.ewarp_ratio(frames, lambda f, o=outs: o[id(f)], pairs_hd)["ewarp_ratio"] / plain)
+        first = frames[0]
+        ssim.append(metrics.content_edge_ssim(first, fast_stylizer(session, detail, False)(first))
+                    / metrics.content_edge_ssim(first, session.run(first)))
+    return {"ratio360": round(float(np.mean(r360)), 3), "ratio360_max": round(float(np.max(r360)), 3),
+            "ratio720": round(float(np.mean(r720)), 3), "ssim": round(float(np.mean(ssim)), 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--styles", default="monet,van-gogh,ukiyo-e")
+    ap.add_argument("--detail", default=",".join(map(str, DETAIL)))
+    ap.add_argument("--cap", default=",".join(map(str, MAX_GAIN)))
+    args = ap.parse_args()
+    details, caps = [float(x) for x in args.detail.split(",")], [float(x) for x in args.cap.split(",")]
+    clips = tune_clips()
+    print("tune clips:", ", ".join(clips), flush=True)
+    lib = StyleLibrary()
+    log = OUT / "hd_detail_flicker.jsonl"  # one row per style and variant, appended as measured
+    OUT.mkdir(parents=True, exist_ok=True)
+    saved = upsample.MAX_GAIN
+    try:
+        for sid in args.styles.split(","):
+            session = StyleSession(lib.get(sid).onnx_path, prefer_gpu=False)
+            for detail, cap in itertools.product(details, caps):
+                if detail == 0.0 and cap != caps[0]:
+                    continue  # no detail added: the cap does nothing
+                upsample.MAX_GAIN = cap  # read by detail_gain at every call
+                row = measure(session, clips, detail)
+                with log.open("a") as f:
+                    f.write(json.dumps({"style": sid, "detail": detail, "cap": cap, **row}) + "\n")
+                print(sid, detail, cap, json.dumps(row), flush=True)
+    finally:
+        upsample.MAX_GAIN = saved
+
+
+if __name__ == "__main__":
+    main()
