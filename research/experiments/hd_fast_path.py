@@ -118,13 +118,23 @@ def flicker(session, clips: dict[str, list[np.ndarray]]) -> dict:
     return res
 
 
+def detailed_corner(photo: np.ndarray, w: int = 320, h: int = 240) -> tuple[int, int]:
+    """Top-left of the w x h window with the most fine detail (where a soft enlargement shows first)."""
+    grey = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    energy = cv2.boxFilter(np.abs(cv2.Laplacian(grey, cv2.CV_32F)), -1, (w, h), normalize=True)
+    margin_y, margin_x = h // 2, w // 2
+    inner = energy[margin_y:photo.shape[0] - margin_y, margin_x:photo.shape[1] - margin_x]
+    y, x = np.unravel_index(int(np.argmax(inner)), inner.shape)
+    return int(y), int(x)  # the box filter is centred: its centre minus half the window is the corner
+
+
 def crops_sheet(style_outs: dict[str, dict], photo: np.ndarray, path: Path) -> None:
-    """Rows: styles; columns: input, full, fast, plain; each a 320x240 crop at 100% around the centre."""
-    y0, x0 = 200, 480
+    """Rows: styles; columns: input, full, fast, plain; each a 320x240 crop at 100% where the photo has the
+    most fine detail."""
+    y0, x0 = detailed_corner(photo)
 
     def crop(img):
-        c = img[y0:y0 + 240, x0:x0 + 320].copy()
-        return c
+        return img[y0:y0 + 240, x0:x0 + 320].copy()
 
     rows = []
     head = np.full((30, 4 * 320, 3), 255, np.uint8)
@@ -142,6 +152,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--styles", default="")
     ap.add_argument("--photos", type=int, default=0, help="at most this many validation photos (0: all)")
+    ap.add_argument("--sheet-only", action="store_true", help="only the sheet of crops (no metrics)")
     args = ap.parse_args()
     files = image_files(default_photos_dir())
     files = files[:args.photos] if args.photos else files
@@ -157,11 +168,21 @@ def main() -> None:
     lib = StyleLibrary()
     pkgs = [lib.get(s) for s in args.styles.split(",")] if args.styles else [p for p in lib.list()
                                                                             if p.meta.kind == "gan"]
-    report, sheet_outs = {}, {}
-    sheet_photo = photos["whitehouse_obama_biden_blue_room.jpg"]
+    report: dict[str, dict] = {}
+    # Sheets: the sharpest detailed photo, and the portrait with the most pixels of its own (least enlarged).
+    face_name = max((n for n in photos if n.startswith("faces_")),
+                    key=lambda n: np.prod(read_image(default_photos_dir() / n).shape[:2]))
+    sheets = {"hd_fast_path_crops.jpg": photos["whitehouse_obama_biden_blue_room.jpg"],
+              "hd_fast_path_crops_webcam.jpg": photos[face_name]}
+    sheet_outs: dict[str, dict] = {name: {} for name in sheets}
     for pkg in pkgs:
         t0 = time.time()
         session = StyleSession(pkg.onnx_path, prefer_gpu=False)
+        for name, photo in sheets.items():
+            _, outs = photo_metrics(session, [photo], None)
+            sheet_outs[name][pkg.id] = {k: v[0] for k, v in outs.items()}
+        if args.sheet_only:
+            continue
         folder = ((pkg.meta.training or {}).get("config") or {}).get("styles_dir")
         critic = critic_for(folder) if folder and Path(folder).is_dir() else None
         idents = identifiers_for(folder) if folder and Path(folder).is_dir() else None
@@ -171,13 +192,13 @@ def main() -> None:
                 row[case], _ = photo_metrics(session, imgs, critic, idents, Path(folder or "").name)
         row["time_s"] = round(time.time() - t0)
         row["flicker"] = flicker(session, clips)
-        _, outs = photo_metrics(session, [sheet_photo], None)
-        sheet_outs[pkg.id] = {k: v[0] for k, v in outs.items()}
         report[pkg.id] = row
         print(pkg.id, json.dumps(row), f"({time.time() - t0:.0f} s)", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "hd_fast_path.json").write_text(json.dumps(report, indent=1))
-    crops_sheet(sheet_outs, sheet_photo, OUT / "hd_fast_path_crops.jpg")
+    if not args.sheet_only:
+        (OUT / "hd_fast_path.json").write_text(json.dumps(report, indent=1))
+    for name, photo in sheets.items():
+        crops_sheet(sheet_outs[name], photo, OUT / name)
 
 
 if __name__ == "__main__":
