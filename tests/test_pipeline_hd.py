@@ -156,6 +156,21 @@ def test_speed_test_measures_rungs_smallest_first_and_stops_past_the_budget(libr
     assert list(measure_presets(pkg.onnx_path, SD, prefer_gpu=False)) == ["Fast 360p"]
 
 
+def test_speed_test_times_a_missed_rung_again_and_keeps_the_best(library, monkeypatch):
+    """A machine busy for a moment as the app starts (styles loading, thumbnails) must not cost the user 720p
+    for the whole session: a rung that misses is timed again, and a busy-for-good machine still misses."""
+    import vst_desktop.pipeline.speed_test as speed_test
+
+    pkg = next(p for p in library.list() if p.meta.kind == "gan")
+    busy = iter([(90.0, 90.0)])  # the first timing lands on a busy moment, the later ones do not
+    real = speed_test.stage_ms
+    monkeypatch.setattr(speed_test, "stage_ms", lambda pipe, size: next(busy, None) or real(pipe, size))
+    measured = measure_presets(pkg.onnx_path, SD, prefer_gpu=False, pause_s=0.0)
+    assert measured["Fast 360p"] < 90.0
+    monkeypatch.setattr(speed_test, "stage_ms", lambda pipe, size: (90.0, 5.0))  # busy for good
+    assert measure_presets(pkg.onnx_path, HD, prefer_gpu=False, pause_s=0.0) == {"Fast 360p": 90.0}
+
+
 def test_speed_test_of_a_broken_style_is_empty(tmp_path):
     bad = tmp_path / "broken.onnx"
     bad.write_bytes(b"not a model")

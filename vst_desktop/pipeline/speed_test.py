@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 # and the encoder on the target machine.
 FRAME_BUDGET_MS = 24.0
 _RUNS = 4
+# The test runs as the app starts, while it also loads styles and paints thumbnails: a rung that misses the
+# budget is timed again after a pause, and the best attempt counts (a machine that is busy for good misses
+# every time).
+RETRIES, RETRY_PAUSE_S = 2, 3.0
 
 
 def choose_preset(measured_ms: dict[str, float], budget_ms: float = FRAME_BUDGET_MS) -> str:
@@ -60,8 +64,20 @@ def stage_ms(pipe: Pipeline, frame_size: tuple[int, int], runs: int = _RUNS) -> 
     return float(np.median(begin)), float(np.median(finish))
 
 
+def _rung_ms(pipe: Pipeline, frame_size: tuple[int, int], cancelled: Callable[[], bool],
+             retries: int, pause_s: float) -> float:
+    best = max(stage_ms(pipe, frame_size))
+    for _ in range(retries):
+        if best <= FRAME_BUDGET_MS or cancelled():
+            break
+        time.sleep(pause_s)
+        best = min(best, max(stage_ms(pipe, frame_size)))
+    return best
+
+
 def measure_presets(onnx_path: str | Path, frame_size: tuple[int, int], prefer_gpu: bool = True,
-                    cancelled: Callable[[], bool] = lambda: False) -> dict[str, float]:
+                    cancelled: Callable[[], bool] = lambda: False, retries: int = RETRIES,
+                    pause_s: float = RETRY_PAUSE_S) -> dict[str, float]:
     """{preset: ms per frame of the slower stage}, smallest preset first; {} when the style cannot run."""
     from vst_desktop.inference.session import StyleSession  # onnxruntime loads only when a test runs
 
@@ -76,7 +92,7 @@ def measure_presets(onnx_path: str | Path, frame_size: tuple[int, int], prefer_g
             seen.add(out_size)
             pipe = Pipeline(session, inference_size=network_size(out_size, is_gpu(session.provider)),
                             output_size=out_size)
-            measured[name] = max(stage_ms(pipe, frame_size))
+            measured[name] = _rung_ms(pipe, frame_size, cancelled, retries, pause_s)
             if measured[name] > FRAME_BUDGET_MS or cancelled():
                 break
     except (VstError, OSError, RuntimeError, ValueError) as exc:
