@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,13 +68,20 @@ def engine_arm(onnx_path: Path, frames: list[np.ndarray], seconds: float) -> dic
             "cpu_ms_per_frame": round((time.process_time() - c0) * 1000 / max(1, count[0]), 2)}
 
 
-def window_arm(window: MainWindow, seconds: float) -> dict:
+def window_arm(window: MainWindow, seconds: float, record_to: Path | None = None) -> dict:
+    if record_to is not None:  # the real recorder: H.264 on its own thread, every frame offered
+        window.engine.start_recording(str(record_to), 30)
+        wait(1000)
     latest = window.engine.slot.peek()
     t0, c0, r0, s0 = time.perf_counter(), time.process_time(), latest.index, window.frames_shown
     wait(int(seconds * 1000))
     latest = window.engine.slot.peek()
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return {"arm": "window", "fps": round((latest.index - r0) / dt, 2),
+    if record_to is not None:
+        window.engine.stop_recording()
+        wait(2000)
+    return {"arm": "window+recording" if record_to else "window", "fps": round((latest.index - r0) / dt, 2),
+            "recorder_dropped": int(latest.stats.recorder_dropped),
             "cpu_ms_per_frame": round(cpu * 1000 / max(1, latest.index - r0), 2),
             "shown_fps": round((window.frames_shown - s0) / dt, 2),
             "size": list(latest.pixels.shape[1::-1]), "network": list(latest.stats.inference_size)}
@@ -85,6 +93,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--record", action="store_true", help="the window arm records (1280x720 H.264) meanwhile")
     args = ap.parse_args()
 
     qt_workarounds.install()
@@ -98,6 +107,7 @@ def main() -> int:
                         open_source=lambda spec, res, fps: MemoryClip(frames) if spec else IdleSource(frames))
     window.show()
     arms = []
+    tmp = tempfile.mkdtemp(prefix="vst-bench-rec-")
     for r in range(args.rounds):
         for arm in (("engine", "window") if r % 2 == 0 else ("window", "engine")):
             if arm == "engine":
@@ -113,14 +123,17 @@ def main() -> int:
                         break
                     wait(200)
                 wait(2000)
-                arms.append(window_arm(window, args.seconds))
+                arms.append(window_arm(window, args.seconds, Path(tmp) if args.record else None))
             print(json.dumps(arms[-1]), flush=True)
     window.close()
     app.processEvents()
     engine = float(np.mean([a["fps"] for a in arms if a["arm"] == "engine"]))
+    for a in arms:
+        a["arm"] = "window" if a["arm"].startswith("window") else a["arm"]
     shown = float(np.mean([a["fps"] for a in arms if a["arm"] == "window"]))
     cpu = {k: float(np.mean([a["cpu_ms_per_frame"] for a in arms if a["arm"] == k])) for k in ("engine", "window")}
-    summary = {"style": args.style, "size": list(HD), "seconds_per_arm": args.seconds, "rounds": args.rounds,
+    summary = {"style": args.style, "size": list(HD), "window_records": args.record,
+               "recordings": sorted(p.name for p in Path(tmp).glob("*.mp4")), "seconds_per_arm": args.seconds, "rounds": args.rounds,
                "engine_fps": round(engine, 2), "window_fps": round(shown, 2),
                "window_adds_frame_time_pct": round(100 * (engine / shown - 1), 1),
                "engine_cpu_ms_per_frame": round(cpu["engine"], 2), "window_cpu_ms_per_frame": round(cpu["window"], 2),
