@@ -17,6 +17,7 @@ clip is small (16-24 frames at 640x360), so a style is measured on the whole set
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,15 +146,25 @@ def _canvas(photo: np.ndarray, motion: Motion, frames: int) -> tuple[np.ndarray,
     need_w, need_h = 2 * reach[0] + 8, 2 * reach[1] + 8  # + 4 px a side: cubic interpolation reads 2 beyond
     ph, pw = photo.shape[:2]
     scale = max(need_w / pw, need_h / ph)
-    size = (int(math.ceil(pw * scale)), int(math.ceil(ph * scale)))
+    # Multiples of 8, so that a style network can paint the whole canvas (anchored_clip).
+    size = (int(math.ceil(pw * scale / 8)) * 8, int(math.ceil(ph * scale / 8)) * 8)
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     canvas = cv2.resize(photo, size, interpolation=interp)
     return canvas, (size[0] - 1) / 2.0, (size[1] - 1) / 2.0
 
 
-def photo_clip(photo: np.ndarray, motion: Motion, frames: int = PHOTO_FRAMES) -> list[np.ndarray]:
-    """`frames` BGR uint8 frames of 640x360: the photo seen by a camera that moves by `motion`."""
+def photo_clip(photo: np.ndarray, motion: Motion, frames: int = PHOTO_FRAMES,
+               paint: Callable[[np.ndarray], np.ndarray] | None = None) -> list[np.ndarray]:
+    """`frames` BGR uint8 frames of 640x360: the photo seen by a camera that moves by `motion`.
+
+    `paint` (e.g. a style) is applied once to the whole canvas before the camera moves over it: a
+    stylisation anchored to the scene, as steady as a stylised clip can be. Its warping error is the floor
+    that per-frame stylisation plus any stabiliser is measured against (its finer texture loses more to the
+    metric's bilinear resampling than the photo does, so that floor is above 1)."""
     canvas, cx, cy = _canvas(photo, motion, frames)
+    if paint is not None:
+        painted = paint(canvas)
+        canvas = painted if painted.shape == canvas.shape else cv2.resize(painted, canvas.shape[1::-1])
     out = []
     for t in range(frames):
         m = motion.at(t)
@@ -166,6 +177,20 @@ def photo_clip(photo: np.ndarray, motion: Motion, frames: int = PHOTO_FRAMES) ->
     return out
 
 
+def newly_visible(motion: Motion, t: int) -> np.ndarray:
+    """(h, w) bool: the pixels of frame t + 1 that frame t did not show (the strip a pan or zoom-out brings
+    in). Exact, from the motion: on a still photo nothing else can be occluded or revealed."""
+    w, h = FRAME_SIZE
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
+    m_next, m_prev = motion.at(t + 1), motion.at(t)
+    qx = m_next[0, 0] * xs + m_next[0, 1] * ys + m_next[0, 2]  # canvas coordinates of frame t + 1's pixels
+    qy = m_next[1, 0] * xs + m_next[1, 1] * ys + m_next[1, 2]
+    inv = cv2.invertAffineTransform(m_prev)  # canvas -> frame t
+    px = inv[0, 0] * qx + inv[0, 1] * qy + inv[0, 2]
+    py = inv[1, 0] * qx + inv[1, 1] * qy + inv[1, 2]
+    return (px < 0) | (px > w - 1) | (py < 0) | (py > h - 1)
+
+
 def video_clip(path: Path, excerpt: VideoExcerpt) -> list[np.ndarray]:
     frames = read_clip(path, max_frames=(excerpt.start + excerpt.count * excerpt.step) // excerpt.step + 1,
                        step=excerpt.step, width=FRAME_SIZE[0])
@@ -175,10 +200,11 @@ def video_clip(path: Path, excerpt: VideoExcerpt) -> list[np.ndarray]:
             for f in frames]
 
 
-def render(spec: ClipSpec) -> list[np.ndarray]:
+def render(spec: ClipSpec, paint: Callable[[np.ndarray], np.ndarray] | None = None) -> list[np.ndarray]:
+    """The clip's frames; `paint` (photo clips only) as in `photo_clip`."""
     if spec.excerpt is not None:
         return video_clip(spec.source, spec.excerpt)
-    return photo_clip(read_image(spec.source), spec.motion, spec.frames)
+    return photo_clip(read_image(spec.source), spec.motion, spec.frames, paint)
 
 
 def motion_set(part: str, data_dir: str | Path | None = None) -> dict[str, list[np.ndarray]]:
