@@ -158,9 +158,18 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def to_json(obj, indent: str = "") -> str:
+    """Indented, but a dict of plain values (one clip's scores) on one line: a tenth of the lines."""
+    if not isinstance(obj, dict) or not any(isinstance(v, dict | list) for v in obj.values()):
+        return json.dumps(obj)
+    inner = indent + " "
+    items = [f"{inner}{json.dumps(k)}: {to_json(v, inner)}" for k, v in obj.items()]
+    return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+
+
 def save(doc: dict, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
+    tmp.write_text(to_json(doc) + "\n")
     tmp.replace(path)  # a run killed mid-write leaves the previous file whole
 
 
