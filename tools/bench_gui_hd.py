@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -29,7 +30,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from tools.bench_live_thumbnails import MemoryClip, demo_frames, wait  # noqa: E402
+from tools.bench_live_thumbnails import MemoryClip, demo_frames, report, wait  # noqa: E402
 from vst_desktop.core.frame import Frame  # noqa: E402
 from vst_desktop.core.settings import Settings  # noqa: E402
 from vst_desktop.inference.session import StyleSession  # noqa: E402
@@ -138,9 +139,8 @@ def main() -> int:
                "window_adds_frame_time_pct": round(100 * (engine / shown - 1), 1),
                "engine_cpu_ms_per_frame": round(cpu["engine"], 2), "window_cpu_ms_per_frame": round(cpu["window"], 2),
                "window_adds_cpu_per_frame_pct": round(100 * (cpu["window"] / cpu["engine"] - 1), 1)}
-    print(json.dumps(summary, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps({"summary": summary, "arms": arms}, indent=1))
+    shutil.rmtree(tmp, ignore_errors=True)  # the recordings were only load: their names are in the summary
+    report(summary, arms, args.json)
     return 0
 
 

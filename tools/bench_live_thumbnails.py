@@ -66,6 +66,13 @@ def demo_frames(limit: int) -> list[np.ndarray]:
         return [f.to_ndarray(format="bgr24") for _, f in zip(range(limit), c.decode(video=0), strict=False)]
 
 
+def report(summary: dict, arms: list[dict], path: Path | None) -> None:
+    """Print the summary; with `path`, also write it with every arm's numbers."""
+    print(json.dumps(summary, indent=1))
+    if path:
+        path.write_text(json.dumps({"summary": summary, "arms": arms}, indent=1))
+
+
 def wait(ms: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
@@ -157,9 +164,7 @@ def main() -> int:
     summary["control_vs_off_pct"] = round(100 * (summary["control_worker_fps"] / summary["off_worker_fps"] - 1), 2)
     summary["tiles_per_on_arm"] = mean("on", "tiles")
     summary["thumbnail_cpu_pct"] = mean("on", "thumbnail_cpu_pct")
-    print(json.dumps(summary, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps({"summary": summary, "arms": arms}, indent=1))
+    report(summary, arms, args.json)
     return 0
 
 

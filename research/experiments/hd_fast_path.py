@@ -74,7 +74,8 @@ def pipeline_stylizer(session, out_size, inf_height: int, guided: bool, stabiliz
     return lambda img: pipe.step(Frame(img, 0.0, 0)).pixels
 
 
-def photo_metrics(session, photos: list[np.ndarray], critic, identifiers=None, own: str = "") -> dict:
+def photo_metrics(session, photos: list[np.ndarray], critic, identifiers=None,
+                  own: str = "") -> tuple[dict, dict[str, list[np.ndarray]]]:
     outs = {
         "full": [session.run(p) for p in photos],
         "fast": [pipeline_stylizer(session, HD, 360, True, False)(p) for p in photos],

@@ -17,7 +17,7 @@ from vst_desktop.output.sink import DEFAULT_FPS, VirtualCameraSink
 from vst_desktop.output.virtual_camera import PyVirtualCamBackend, VirtualCameraBackend
 from vst_desktop.pipeline.overlap import OverlappedPipeline
 from vst_desktop.pipeline.pipeline import Pipeline
-from vst_desktop.pipeline.sizing import PRESETS, fit_height
+from vst_desktop.pipeline.sizing import is_gpu, network_size
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _session(style_id: str, prefer_gpu: bool):
 
 
 def run_live(source: str = "", style: str = "", strength: float = 1.0, mirror: bool = False,
-             stabilize: bool = True, seconds: float | None = None, height: int = PRESETS["Fast 360p"],
+             stabilize: bool = True, seconds: float | None = None,
              backend: VirtualCameraBackend | None = None, prefer_gpu: bool = True,
              say: Callable[[str], None] = print) -> LiveSummary:
     """Run until `seconds` have passed (None: until Ctrl-C or a non-looping source ends).
@@ -64,8 +64,10 @@ def run_live(source: str = "", style: str = "", strength: float = 1.0, mirror: b
         if first is None:
             raise src.error or SourceError(f"{src.info.name} delivered no frame.", "Try another source.")
         fps = float(src.info.fps or 0.0) or DEFAULT_FPS
-        # The device gets the camera's own size; the network runs smaller and is enlarged guided by the frame.
-        pipe = Pipeline(session, inference_size=fit_height(first.size, height), strength=strength,
+        # The device gets the camera's own size; as in the window, the network runs at most 360p on a CPU and
+        # is enlarged guided by the frame.
+        pipe = Pipeline(session, inference_size=network_size(first.size, is_gpu(getattr(session, "provider", ""))),
+                        strength=strength,
                         mirror=mirror, stabilize=stabilize)
         sink = VirtualCameraSink(backend or PyVirtualCamBackend())
         device = sink.open(first.width, first.height, fps)  # no device: fail now, with the steps
