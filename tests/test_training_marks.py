@@ -10,7 +10,13 @@ import pytest
 from vst_desktop.core.errors import TrainingError
 from vst_desktop.training.data import load_training_data
 from vst_desktop.training.run import train
-from vst_desktop.training.texture.marks import FAMILIES, choose_marks, pick_family, teacher_settings
+from vst_desktop.training.texture.marks import (
+    AUTO_FAMILIES,
+    FAMILIES,
+    choose_marks,
+    pick_family,
+    teacher_settings,
+)
 from vst_desktop.trainspec.config import MARK_FAMILIES, TrainConfig
 from vst_desktop.trainspec.presets import make_config
 
@@ -24,7 +30,7 @@ def test_every_family_the_config_accepts_has_a_teacher():
 def test_each_family_is_a_different_teacher_and_brush_strength_scales_the_dabs():
     cfg = make_config("quick")
     assert cfg.marks == "auto"
-    settings = {f: teacher_settings(cfg.replace(marks=f)) for f in FAMILIES}
+    settings = {f: teacher_settings(cfg.replace(marks=f)) for f in AUTO_FAMILIES}
     assert settings["strokes"]["amp"] == cfg.stroke_amp and settings["strokes"]["direction"] is None
     assert settings["dabs"]["direction"] == 0.0 and settings["dabs"]["lines"] == 0.0
     assert settings["planes"]["amp"] == 0.0 and settings["planes"]["passes"] >= 2
@@ -38,7 +44,7 @@ def test_a_family_replaces_the_default_strokes_only_when_clearly_better():
     noise (its planes student then scored 0.05 against the strokes student's 0.25)."""
     def scores(strokes, dabs, planes, ssim=0.6):
         return {f: {"texture_gain": tg, "content_edge_ssim": ssim}
-                for f, tg in zip(FAMILIES, (strokes, dabs, planes), strict=True)}
+                for f, tg in zip(AUTO_FAMILIES, (strokes, dabs, planes), strict=True)}
 
     assert pick_family(scores(0.28, 0.77, -0.02)).family == "dabs"  # monet
     assert pick_family(scores(0.127, 0.28, -0.084)).family == "dabs"  # munch_scream
@@ -54,7 +60,7 @@ def test_the_critic_picks_horizontal_dabs_for_monet(shared_data):
     cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "monet"))
     data = load_training_data(cfg.styles_dir, "", False, 64, (0.5, 1.0), 512, 2, content_pixel_scale=True)
     choice = choose_marks(cfg, data.style.images, data.content.images)
-    assert set(choice.scores) == set(FAMILIES)
+    assert set(choice.scores) == set(AUTO_FAMILIES)
     assert choice.family == "dabs", choice.scores
     # the default strokes would not reach half of the way to Monet's own paintings
     assert choice.scores["dabs"]["texture_gain"] > choice.scores["strokes"]["texture_gain"] + 0.2

@@ -182,7 +182,7 @@ def load_training_data(styles_dir: str, content_dir: str, paired: bool, crop: in
                        val_size: int = 192, paired_scale_range: tuple[float, float] = (0.8, 1.25),
                        content_pixel_scale: bool = False) -> TrainingData:
     """`content_pixel_scale`: content crops near the photos' own pixel scale (`paired_scale_range`), as in
-    paired mode; the painted recipe's strokes have a size in pixels, like an edit."""
+    paired mode, and style crops likewise; the painted recipe's strokes have a size in pixels, like an edit."""
     style_files, content_files, skipped = scan_training_folders(styles_dir, content_dir, paired)
     if paired:
         inputs = load_images([p for p, _ in style_files], max_side)
@@ -196,8 +196,10 @@ def load_training_data(styles_dir: str, content_dir: str, paired: bool, crop: in
             style_files=[p for pair in style_files for p in pair], content_files=[], skipped=skipped)
     styles = load_images(style_files, max_side)
     contents = load_images(content_files, max_side)
+    # At the pixel scale the content is cut at, the discriminator compares marks of the same size.
     return TrainingData(
-        style=CropSampler(styles, crop, scale_range),
+        style=(CropSampler(styles, crop, paired_scale_range, pixel_scale=True) if content_pixel_scale
+               else CropSampler(styles, crop, scale_range)),
         content=(CropSampler(contents, crop, paired_scale_range, pixel_scale=True) if content_pixel_scale
                  else CropSampler(contents, crop, scale_range)),
         val_inputs=_to_nchw([center_square(c, val_size) for c in pick_evenly(contents, val_photos)]),

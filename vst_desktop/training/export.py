@@ -50,8 +50,11 @@ class BgrUint8Generator(nn.Module):
                 g.colour.top = 255.0
             if g.flatten is not None:  # its variance floor is in pixel units
                 g.flatten.top = 255.0
-            stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255]
-            stem.weight.copy_(stem.weight.flip(1) / 255.0)
+            if g.canvas is not None:  # the canvas channel follows the pixel scale, so the stem's /255 holds
+                g.canvas.top = 255.0
+            stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255] (a canvas channel after them keeps its place)
+            w = stem.weight
+            stem.weight.copy_(torch.cat([w[:, :3].flip(1), w[:, 3:]], 1) / 255.0)
             head = g.last_conv  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units
             # A transposed conv keeps its output channels in dimension 1 of the weight, a conv in dimension 0.
             out_dim = 1 if isinstance(head, nn.ConvTranspose2d) else 0

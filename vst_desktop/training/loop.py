@@ -84,7 +84,14 @@ class GeneratorStep(nn.Module):
             flow = losses.random_smooth_flow(n, *content.shape[2:], cfg.temporal_max_shift, content.device)
             moved = losses.warp(content, flow) + cfg.temporal_noise * torch.randn_like(content)
             batch.append(moved)
-        s = g.stages(torch.cat(batch))
+        canvas = None
+        if g.canvas is not None and self.use_temporal:
+            # The moved crop sees the canvas moved with it: the network learns to move its marks with the
+            # picture (no flicker), while at run time the canvas stays put, so a still scene's marks stay put.
+            still = g.canvas(content)
+            parts = [still] * (len(batch) - 1) + [losses.warp(still, flow)]
+            canvas = torch.cat(parts)
+        s = g.stages(torch.cat(batch), canvas)
         fake = s.out[:n]
         extras: dict = {}
         if self.use_identity:
@@ -100,7 +107,7 @@ class GeneratorStep(nn.Module):
             extras["temporal_out"], extras["temporal_ref"] = s.out[-n:], ref
         if self.nce_heads is not None:
             feats_real = [f[:n] for f in s.feats]
-            feats_fake = g.encode(fake)
+            feats_fake = g.encode(fake, None if canvas is None else canvas[:n])
             ids = [torch.randperm(f.shape[2] * f.shape[3], device=f.device)[:cfg.nce_patches] for f in feats_real]
             extras["nce_q"] = self.nce_heads(feats_fake, ids)
             extras["nce_k"] = self.nce_heads(feats_real, ids)

@@ -40,6 +40,10 @@ class GeneratorSpec:
     flatten_radius: int = 0
     flatten_passes: int = 0
     flatten_scale: int = 1  # 2: flattened at half resolution (4x cheaper), then upsampled
+    # The network also sees a fixed canvas (a periodic noise field tied to pixel position): the analogy
+    # teacher's marks in flat areas are a function of it, so the network can paint a plain wall and hold
+    # the marks still on a still scene. Set per run by `build_generator`.
+    canvas: bool = False
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
@@ -127,6 +131,26 @@ class FlattenStage(nn.Module):
         return y
 
 
+class CanvasStage(nn.Module):
+    """The canvas over a frame: the analogy teacher's periodic tile repeated from the frame's top-left pixel,
+    (N, 1, H, W). A buffer, so it travels with checkpoints and the export; tiled with Repeat and Slice, so
+    the exported graph accepts any frame size. `top` scales it with the pixel scale (the exporter sets 255)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from vst_desktop.training.texture.analogy import canvas_tile
+
+        self.register_buffer("tile", torch.from_numpy(canvas_tile())[None, None])
+        self.top = 1.0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = self.tile.shape[-1]
+        h, w = x.shape[2], x.shape[3]
+        reps_y, reps_x = h // p + 1, w // p + 1
+        tiled = self.tile.repeat(x.shape[0], 1, reps_y, reps_x)
+        return tiled[:, :, :h, :w] * self.top
+
+
 def _act() -> nn.Module:
     # LeakyReLU rather than ReLU: a zero-initialised network must not start with dead units.
     return nn.LeakyReLU(0.2, inplace=True)
@@ -173,7 +197,8 @@ class Generator(nn.Module):
         super().__init__()
         self.spec = spec
         c1, c2 = spec.stem_channels, spec.body_channels
-        self.stem = nn.Sequential(nn.Conv2d(3, c1, 3, stride=2, padding=1), _act())
+        self.canvas = CanvasStage() if spec.canvas else None
+        self.stem = nn.Sequential(nn.Conv2d(4 if spec.canvas else 3, c1, 3, stride=2, padding=1), _act())
         self.down = _sep_conv(c1, c2, stride=2)
         self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
         self.up = _sep_conv(c2, c1)
@@ -205,9 +230,12 @@ class Generator(nn.Module):
         c1, c2 = self.spec.stem_channels, self.spec.body_channels
         return [c1, c2, c2, c2]
 
-    def encode(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """The encoder's own features, used by PatchNCE: stem, down, middle block, last block."""
+    def encode(self, x: torch.Tensor, canvas: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """The encoder's own features, used by PatchNCE: stem, down, middle block, last block. `canvas`:
+        the canvas the network sees (default: the frame's own; training passes a moved one)."""
         feats = []
+        if self.canvas is not None:
+            x = torch.cat([x, self.canvas(x) if canvas is None else canvas], 1)
         h = self.stem(x)
         feats.append(h)
         h = self.down(h)
@@ -220,8 +248,8 @@ class Generator(nn.Module):
         feats.append(h)
         return feats
 
-    def residual(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        feats = self.encode(x)
+    def residual(self, x: torch.Tensor, canvas: torch.Tensor | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        feats = self.encode(x, canvas)
         skip, h = feats[0], feats[-1]
         h = F.interpolate(h, scale_factor=2.0, mode="nearest")
         h = self.up(h) + skip  # the skip keeps the photo's detail without making the body carry it
@@ -237,12 +265,12 @@ class Generator(nn.Module):
             return r
         return F.interpolate(r, scale_factor=2.0, mode="bilinear", align_corners=False)
 
-    def stages(self, x: torch.Tensor) -> GeneratorStages:
+    def stages(self, x: torch.Tensor, canvas: torch.Tensor | None = None) -> GeneratorStages:
         """`forward` at strength 1, keeping every stage's result (training reads them; export and inference
         use `forward`, whose strength blends the planes and the residual in)."""
         prepared = self.prepare(x)
         base = prepared if self.flatten is None else self.flatten(prepared)
-        r, feats = self.residual(base)
+        r, feats = self.residual(base, canvas)
         return GeneratorStages(prepared, base, base + self.upsample_residual(r), feats)
 
     def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
@@ -254,13 +282,14 @@ class Generator(nn.Module):
         return x + self.upsample_residual(strength * r)
 
 
-def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1) -> Generator:
+def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
+                    canvas: bool = False) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:
         raise ValueError(f"unknown generator size {size!r}; choose from {sorted(GENERATOR_SIZES)}") from None
     return Generator(dataclasses.replace(spec, flatten_radius=flatten_radius, flatten_passes=flatten_passes,
-                                         flatten_scale=flatten_scale))
+                                         flatten_scale=flatten_scale, canvas=canvas))
 
 
 class PatchDiscriminator(nn.Module):

@@ -26,8 +26,9 @@ import torch
 from vst_desktop.training import losses
 from vst_desktop.training.data import TrainingData
 from vst_desktop.training.models import Generator
+from vst_desktop.training.texture.analogy import AnalogyTeacher
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
-from vst_desktop.training.texture.marks import teacher_settings
+from vst_desktop.training.texture.marks import analogy_settings, teacher_settings
 from vst_desktop.training.texture.strokes import StrokeTeacher
 from vst_desktop.trainspec.config import TrainConfig
 
@@ -70,7 +71,11 @@ class PaintedRecipe(Recipe):
 
     def __init__(self, cfg: TrainConfig, data: TrainingData, device: torch.device) -> None:
         super().__init__(cfg, data)
-        self.teacher = StrokeTeacher(**teacher_settings(cfg), workers=teacher_workers(cfg, device))
+        workers = teacher_workers(cfg, device)
+        if cfg.marks == "analogy":  # marks copied from the folder's own paintings
+            self.teacher = AnalogyTeacher(data.style.images, **analogy_settings(cfg), workers=workers)
+        else:
+            self.teacher = StrokeTeacher(**teacher_settings(cfg), workers=workers)
         self.generator: Generator | None = None  # set by prepare: its colour stage comes before the teacher
         self.device = device
 
@@ -85,7 +90,8 @@ class PaintedRecipe(Recipe):
 
     @torch.no_grad()
     def teach(self, content: np.ndarray) -> np.ndarray:
-        """The stroke teacher's targets for float NCHW content crops (after the generator's colour stage)."""
+        """The teacher's targets for float NCHW content crops (after the generator's colour stage; the analogy
+        teacher's canvas starts at each crop's top-left pixel, as the generator's does)."""
         base = self.generator.prepare(torch.from_numpy(content).to(self.device)).cpu().numpy()
         return self.teacher(base)
 

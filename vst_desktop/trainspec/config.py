@@ -21,7 +21,7 @@ from vst_desktop.styles.package import MAX_NAME, has_unprintable
 # (one spec per generator name), training/texture/marks.py (one teacher per mark family).
 RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
-MARK_FAMILIES = ("strokes", "dabs", "planes")
+MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -81,6 +81,11 @@ class TrainConfig:
     stroke_contrast_floor: float | None = None  # None: strokes on edges; a grey level: in every textured area
     stroke_passes: int = 1  # Kuwahara passes: 2 or more merge regions into flat colour planes
     colour_strength: float = 1.0  # 0 = keep the photo's colours, 1 = the style's palette
+    # marks "analogy": the marks are copied from the folder's own paintings (training/texture/analogy.py)
+    analogy_patch: int = 16  # px: the painting patches laid over the photo (multiple of 4)
+    analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's
+    analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
+    analogy_detail: float = 1.0  # the painting's detail laid on
 
     # loss details
     nce_patches: int = 64
@@ -159,6 +164,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_radius": (1, 64), "stroke_amp": (0.0, 100.0), "stroke_length": (1, 256),
     "stroke_width": (0.01, 100.0), "stroke_lines": (0.0, 1.0), "stroke_direction": (-3600.0, 3600.0),
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
+    "analogy_patch": (4, 64), "analogy_keep": (0.0, 1.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),
     "diffaug_cutout": (0.0, 1.0), "log_every": (1, 10**9), "sample_every": (1, 10**9),
@@ -237,6 +243,8 @@ def config_problems(config: TrainConfig) -> list[str]:
                         + ("..." if len(name) > 40 else ""))
     if not problems and config.crop_size % 4:
         problems.append(f"crop_size={config.crop_size} must be a multiple of 4 (the generator halves it twice)")
+    if not problems and config.analogy_patch % 4:
+        problems.append(f"analogy_patch={config.analogy_patch} must be a multiple of 4 (it is matched on a 4x4 grid)")
     if not problems and config.lowfreq_factor > config.crop_size:
         problems.append(f"lowfreq_factor={config.lowfreq_factor} must not be larger than crop_size")
     return problems

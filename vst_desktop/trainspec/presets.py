@@ -62,7 +62,8 @@ def make_config(preset: str = "quick", **overrides) -> TrainConfig:
 PRESET_STEPS: dict[str, int] = {name: values["iterations"] for name, values in PRESETS.items()}
 TEMPORAL_DEFAULTS: dict[str, float] = {name: make_config(name).w_temporal for name in PRESETS}
 STROKE_AMP_DEFAULT: float = make_config().stroke_amp  # no preset changes it
-_MARK_WORDS = {"strokes": "Strokes along the edges", "dabs": "Horizontal dabs", "planes": "Flat colour planes"}
+_MARK_WORDS = {"strokes": "Strokes along the edges", "dabs": "Horizontal dabs", "planes": "Flat colour planes",
+               "analogy": "The paintings' own marks"}
 # (value, words) for each `marks` choice, the default ("auto": the folder's style critic chooses) first.
 MARKS: list[tuple[str, str]] = [("auto", "Automatic (the paintings decide)"),
                                 *((family, _MARK_WORDS[family]) for family in MARK_FAMILIES)]

@@ -4,8 +4,10 @@
   (`fit_colour_transform`), fitted once before step 0 and exported as the generator's `ColourStage`;
 - `strokes`: the deterministic stroke teacher (`StrokeTeacher`, `paint_float`) that paints each
   colour-mapped crop; its painting is the generator's paired target;
-- `marks`: the mark families (`strokes`, `dabs`, `planes`), the teacher and generator settings of each,
-  and `choose_marks`, which lets the folder's style critic pick one before step 0;
+- `analogy`: the analogy teacher (`AnalogyTeacher`), whose marks are copied from the folder's own
+  paintings, and the canvas it shares with the generator (`canvas_tile`);
+- `marks`: the mark families (`strokes`, `dabs`, `planes`, `analogy`), the teacher and generator settings
+  of each, and `choose_marks`, which lets the folder's style critic pick a hand-written one before step 0;
 - `views`: torch image helpers (`grey`, `gaussian_blur`, `highpass`) for the high-pass loss term.
 
 The research modules that led here (texture discriminator, patch critic, noise-driven strokes) live in

@@ -24,7 +24,11 @@ from vst_desktop.trainspec.config import TrainConfig
 
 log = logging.getLogger(__name__)
 
-FAMILIES = ("strokes", "dabs", "planes")
+FAMILIES = ("strokes", "dabs", "planes", "analogy")
+# "auto" chooses among the hand-written families. The analogy family (marks copied from the paintings) is
+# asked for by name: its students are named as their painter more often but look blotchy and shimmer on
+# still clips (docs/research/analogy_marks.md), so the critic's choice would favour a worse style.
+AUTO_FAMILIES = ("strokes", "dabs", "planes")
 DEFAULT_AMP = 0.35  # the presets' stroke_amp: "brush strength" is relative to it in the dabs family
 MIN_EDGE_SSIM = 0.5  # a family that loses more of the photo's structure is not chosen (acceptance: 0.45)
 SCORE_PHOTOS = 10
@@ -44,7 +48,15 @@ def generator_stages(cfg: TrainConfig) -> dict:
         # The teacher's planes at half resolution (radius 1 there is radius 2 here; 8-10 ms at 640x360, about
         # 38 ms more at full resolution); the network's residual learns the sharper plane borders.
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
+    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy":
+        return dict(canvas=True)  # the network sees the canvas the teacher's flat-area marks follow
     return {}
+
+
+def analogy_settings(cfg: TrainConfig) -> dict:
+    """`AnalogyTeacher` keyword arguments (the paintings come separately)."""
+    return dict(patch=cfg.analogy_patch, stride=cfg.analogy_patch // 2, low_sigma=cfg.analogy_patch / 4.0,
+                keep=cfg.analogy_keep, canvas=cfg.analogy_canvas, detail=cfg.analogy_detail, seed=cfg.seed)
 
 
 def teacher_settings(cfg: TrainConfig) -> dict:
@@ -58,6 +70,16 @@ def teacher_settings(cfg: TrainConfig) -> dict:
     return dict(r=cfg.stroke_radius, amp=cfg.stroke_amp, length=cfg.stroke_length, lines=cfg.stroke_lines,
                 width=cfg.stroke_width, direction=cfg.stroke_direction, contrast_floor=cfg.stroke_contrast_floor,
                 passes=cfg.stroke_passes)
+
+
+def family_painter(cfg: TrainConfig, style_images: list[np.ndarray]):
+    """The teacher of the config's mark family as a function of one colour-mapped float RGB image."""
+    if cfg.marks == "analogy":
+        from vst_desktop.training.texture.analogy import AnalogyTeacher
+
+        return AnalogyTeacher(style_images, **analogy_settings(cfg)).paint
+    kwargs = teacher_settings(cfg)
+    return lambda x: paint_float(x, **kwargs)
 
 
 @dataclass
@@ -89,10 +111,9 @@ def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_image
     base = [ct.apply_np(p.astype(np.float32) / 255.0) for p in photos]
     photos_bgr = [np.ascontiguousarray(p[..., ::-1]) for p in photos]
     scores = {}
-    for family in FAMILIES:
-        kwargs = teacher_settings(cfg.replace(marks=family))
-        outs = [np.ascontiguousarray((paint_float(b, **kwargs)[..., ::-1] * 255.0).round().astype(np.uint8))
-                for b in base]
+    for family in AUTO_FAMILIES:
+        paint = family_painter(cfg.replace(marks=family), style_images)
+        outs = [np.ascontiguousarray((paint(b)[..., ::-1] * 255.0).round().astype(np.uint8)) for b in base]
         tg = texture_gain(critic, photos_bgr, outs)["texture_gain"]
         ssim = float(np.mean([metrics.content_edge_ssim(p, o) for p, o in zip(photos_bgr, outs, strict=True)]))
         scores[family] = {"texture_gain": round(float(tg), 3), "content_edge_ssim": round(ssim, 3)}
@@ -101,7 +122,7 @@ def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_image
 
 def pick_family(scores: dict[str, dict[str, float]]) -> MarksChoice:
     """The decision of `choose_marks` from its per-family scores (texture_gain, content_edge_ssim)."""
-    usable = [f for f in FAMILIES if scores[f]["content_edge_ssim"] >= MIN_EDGE_SSIM
+    usable = [f for f in AUTO_FAMILIES if scores[f]["content_edge_ssim"] >= MIN_EDGE_SSIM
               and np.isfinite(scores[f]["texture_gain"])]
     if not usable:
         return MarksChoice("strokes", scores, "no family kept the content readable; default strokes")

@@ -1,0 +1,99 @@
+"""Issue 16 part 3: train every shared folder with the analogy teacher in a few variants (with and without the
+discriminator, same seed and steps), as `make styles` would (quick preset, seed 0, verified images only,
+bundled content photos). Runs many trainings side by side: made for a GPU machine, works on a CPU.
+
+    python -m research.experiments.analogy_grid --shared ../shared/data --out build/analogy_grid \
+        --device cuda --jobs 27 --tar build/analogy_grid.tar
+Scoring: research/experiments/analogy_score.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_styles  # noqa: E402  (the built-in styles' names and licence filter)
+
+VARIANTS: dict[str, dict] = {
+    "analogy_noD": dict(marks="analogy", w_adv=0.0),
+    "analogy_D": dict(marks="analogy", w_adv=0.5),
+    "analogy_D_bold": dict(marks="analogy", w_adv=0.5, analogy_keep=0.3, analogy_canvas=1.0),
+    # round 2: robustness to sensor and compression noise (round 1's D styles re-painted a still clip)
+    "analogy_D02_n04": dict(marks="analogy", w_adv=0.2, temporal_noise=0.04),
+    "analogy_D05_n04_t16": dict(marks="analogy", w_adv=0.5, temporal_noise=0.04, w_temporal=16.0),
+    "auto_D02_n04": dict(w_adv=0.2, temporal_noise=0.04),  # the stroke teacher's recipe with a discriminator
+    # round 3 (CPU): the teacher's terms doubled against the discriminator, to keep the face and the edges
+    "analogy_D05_n04_l1x2": dict(marks="analogy", w_adv=0.5, temporal_noise=0.04, w_paired_l1=2.0, w_highpass=4.0),
+}
+# What marks="auto" chose for the shipped styles (their JSON, docs/training.md), so a machine without the
+# critic's photos trains the same family.
+AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"}
+
+
+def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: str, iterations: int | None) -> dict:
+    images = build_styles.BUILD / style.folder / "images"
+    run = out / variant / style.folder
+    cmd = [sys.executable, "-m", "vst_desktop", "train", "--styles", str(images), "--preset", "quick", "--seed", "0",
+           "--name", style.name, "--out", str(run), "--device", device, "--no-install", "--no-evaluate",
+           "--progress", "jsonl"]
+    if iterations:
+        cmd += ["--iterations", str(iterations)]
+    settings = dict(VARIANTS[variant], threads=1)
+    settings.setdefault("marks", AUTO_MARKS.get(style.folder, "strokes"))
+    for k, v in settings.items():
+        cmd += ["--set", f"{k}={v}"]
+    t0 = time.time()
+    run.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    with open(run.parent / f"{style.folder}.log", "w", encoding="utf-8") as log:
+        rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+    return {"variant": variant, "folder": style.folder, "rc": rc, "seconds": round(time.time() - t0, 1)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default=str(build_styles.SHARED))
+    ap.add_argument("--out", default=str(ROOT / "build" / "analogy_grid"))
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--folders", default="")
+    ap.add_argument("--iterations", type=int)
+    ap.add_argument("--tar")
+    args = ap.parse_args()
+    build_styles.SHARED = Path(args.shared).resolve()
+    out = Path(args.out).resolve()
+    styles = [s for s in build_styles.STYLES if not args.folders or s.folder in args.folders.split(",")]
+    build_styles.BUILD = out / "images"
+    for s in styles:  # once, before the runs share them
+        build_styles.image_folder(s, build_styles.unverified_files())
+    jobs = []
+    for item in args.variants.split(","):  # VARIANT or VARIANT:folder+folder
+        variant, _, only = item.partition(":")
+        jobs += [(variant, s) for s in styles if not only or s.folder in only.split("+")]
+    t0 = time.time()
+    with ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(lambda j: run_one(j[0], j[1], out, args.device, args.iterations), jobs))
+    for r in results:
+        print(json.dumps(r), flush=True)
+    print(f"all done in {time.time() - t0:.0f} s")
+    (out / "grid.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    if args.tar:
+        with tarfile.open(args.tar, "w") as tar:
+            tar.add(out / "grid.json", "grid.json")
+            for f in sorted(out.glob("*/*/package/*")) + sorted(out.glob("*/*.log")) + sorted(out.glob("*/*/log.jsonl")):
+                tar.add(f, str(f.relative_to(out)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Issue 16 part 3: does a teacher whose marks are copied from each folder's paintings (texture transfer,
+training/texture/analogy.py) get named as its painter, where the stroke teacher is called "photo"?
+
+Scores the teacher itself (no network) on the TUNE set only: 10 detailed train photos and a webcam-like set
+(6 demo-clip frames, 6 train portraits). Grey and colour identification (p_own, top-1), content edge SSIM.
+munch_scream is the never-tuned folder: it is left out here and reported only at the end of the work.
+
+    nice -n 19 env OMP_NUM_THREADS=1 .venv/bin/python -m research.experiments.analogy_teacher --set canvas=1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vst_desktop.core import paths
+from vst_desktop.evaluation import metrics
+from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
+from vst_desktop.evaluation.media import image_files, read_image
+from vst_desktop.evaluation.run import model_sized
+from vst_desktop.evaluation.webcam import clip_frames, sized
+from vst_desktop.training.texture.analogy import AnalogyTeacher
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+
+SHARED = paths.shared_data_dir()
+STYLES = SHARED / "styles"
+TRAIN = SHARED / "content" / "train"
+CACHE = paths.data_dir() / "cache"
+NEVER_TUNED = "munch_scream"
+TUNE_DETAILED = ["kodak_kodim01.png", "kodak_kodim02.png", "kodak_kodim03.png", "kodak_kodim05.png",
+                 "kodak_kodim07.png", "kodak_kodim09.png", "kodak_kodim13.png", "kodak_kodim21.png",
+                 "skimage_chelsea.png", "tuebingen_neckarfront.jpg"]
+TUNE_PORTRAITS = ["faces_cc0_001.jpg", "faces_cc0_011.jpg", "faces_cc0_021.jpg", "faces_cc0_031.jpg",
+                  "faces_cc0_041.jpg", "faces_cc0_051.jpg"]
+
+
+def tune_sets() -> tuple[list[np.ndarray], list[np.ndarray]]:
+    detailed = [model_sized(read_image(TRAIN / n)) for n in TUNE_DETAILED]
+    webcam = clip_frames(paths.demo_clip(), 6) + [sized(read_image(TRAIN / n)) for n in TUNE_PORTRAITS]
+    return detailed, webcam
+
+
+def paint_set(teacher: AnalogyTeacher, ct, images_bgr: list[np.ndarray]) -> list[np.ndarray]:
+    out = []
+    for bgr in images_bgr:
+        rgb = bgr[..., ::-1].astype(np.float32) / 255.0
+        painted = teacher.paint(ct.apply_np(rgb))
+        out.append(np.ascontiguousarray((painted[..., ::-1] * 255).round().astype(np.uint8)))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--set", action="append", default=[], help="AnalogyTeacher keyword=value")
+    ap.add_argument("--folders", default="")
+    ap.add_argument("--sheet")
+    ap.add_argument("--json")
+    ap.add_argument("--final", action="store_true", help="include the never-tuned folder")
+    args = ap.parse_args()
+    kw = {k: float(v) if "." in v else int(v) for k, v in (s.split("=", 1) for s in args.set)}
+    all_folders = sorted(p for p in STYLES.iterdir() if p.is_dir())
+    names = [f for f in args.folders.split(",") if f] or [p.name for p in all_folders]
+    if not args.final:
+        names = [n for n in names if n != NEVER_TUNED]
+    idents = {m: train_identifier(all_folders, TRAIN, IdentifyConfig(mode=m), CACHE) for m in ("grey", "colour")}
+    detailed, webcam = tune_sets()
+    content_rgb = [read_image(p)[..., ::-1] for p in image_files(TRAIN)]
+    report, rows = {"settings": kw}, []
+    sheet_rows = []
+    for name in names:
+        t0 = time.time()
+        paints = [read_image(p)[..., ::-1] for p in image_files(STYLES / name)]
+        teacher = AnalogyTeacher(paints, **kw)
+        ct = fit_colour_transform(sample_pixels(content_rgb, seed=0), sample_pixels(paints, seed=0), 1.0)
+        outs = {"photos": paint_set(teacher, ct, detailed), "webcam": paint_set(teacher, ct, webcam)}
+        r = {}
+        for set_name, imgs in outs.items():
+            src = detailed if set_name == "photos" else webcam
+            r[set_name] = {m: {k: idents[m].score(imgs, name)[k] for k in ("p_own", "top1")} for m in idents}
+            r[set_name]["edge_ssim"] = round(float(np.mean([metrics.content_edge_ssim(a, b)
+                                                             for a, b in zip(src, imgs, strict=True)])), 3)
+        report[name] = r
+        rows.append(f"| {name} | {r['photos']['grey']['top1']} {r['photos']['grey']['p_own']:.2f} | "
+                    f"{r['webcam']['grey']['top1']} {r['webcam']['grey']['p_own']:.2f} | "
+                    f"{r['photos']['colour']['top1']} {r['photos']['colour']['p_own']:.2f} | "
+                    f"{r['webcam']['colour']['top1']} {r['webcam']['colour']['p_own']:.2f} | "
+                    f"{r['photos']['edge_ssim']:.2f} / {r['webcam']['edge_ssim']:.2f} | {time.time() - t0:.0f} s |")
+        print(rows[-1], flush=True)
+        if args.sheet:
+            cells = [outs["webcam"][0], outs["webcam"][7], outs["photos"][0], outs["photos"][8]]
+            cells = [cv2.resize(c, (320, int(320 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_AREA) for c in cells]
+            hmax = max(c.shape[0] for c in cells)
+            cells = [cv2.copyMakeBorder(c, 0, hmax - c.shape[0], 0, 0, cv2.BORDER_CONSTANT) for c in cells]
+            row = np.concatenate(cells, 1)
+            cv2.putText(row, name, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
+            sheet_rows.append(row)
+    hits = {s: {m: sum(report[n][s][m]["top1"] == n for n in names) for m in idents} for s in ("photos", "webcam")}
+    print("| folder | photos grey | webcam grey | photos colour | webcam colour | edge SSIM photos / webcam | time |")
+    print("\n".join(rows))
+    print(f"top-1 hits of {len(names)}: {hits}")
+    report["hits"] = hits
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if args.sheet and sheet_rows:
+        w = max(r.shape[1] for r in sheet_rows)
+        cv2.imwrite(args.sheet, np.concatenate([cv2.copyMakeBorder(r, 0, 0, 0, w - r.shape[1], cv2.BORDER_CONSTANT)
+                                                for r in sheet_rows]), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

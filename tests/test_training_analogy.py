@@ -1,0 +1,106 @@
+"""The analogy marks (`marks="analogy"`): a teacher that copies its marks from the folder's own paintings, the
+canvas the generator and the teacher share, and a short real training run with the discriminator on."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from _helpers import coffee_photo
+
+from vst_desktop.training.models import CanvasStage, build_generator
+from vst_desktop.training.run import train
+from vst_desktop.training.texture.analogy import CANVAS_PERIOD, AnalogyTeacher, canvas_for, canvas_tile
+from vst_desktop.training.texture.marks import analogy_settings, generator_stages
+from vst_desktop.trainspec.presets import make_config
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def stripes(vertical: bool, size: int = 256, period: int = 6) -> np.ndarray:
+    """A 'painting' made of one mark: stripes of `period` px, as uint8 RGB."""
+    ramp = (np.arange(size) % period < period // 2).astype(np.uint8) * 120 + 60
+    img = np.tile(ramp[None, :] if vertical else ramp[:, None], (size, 1) if vertical else (1, size))
+    return np.repeat(img[..., None], 3, axis=2)
+
+
+def orientation(img: np.ndarray) -> float:
+    """Energy of horizontal grey changes over vertical ones: > 1 for vertical stripes."""
+    g = img.mean(2)
+    return float(np.abs(np.diff(g, axis=1)).mean() / (np.abs(np.diff(g, axis=0)).mean() + 1e-6))
+
+
+@pytest.mark.parametrize("vertical", [True, False])
+def test_the_marks_come_from_the_paintings(shared_data, vertical):
+    """The same photo painted from a folder of vertical stripes gets vertical marks, from horizontal ones
+    horizontal marks; the photo itself has neither."""
+    photo = coffee_photo(shared_data, (192, 128))[..., ::-1].astype(np.float32) / 255.0
+    teacher = AnalogyTeacher([stripes(vertical)], keep=0.0)
+    out = teacher.paint(photo)
+    assert out.shape == photo.shape and out.dtype == np.float32
+    assert np.array_equal(out, teacher.paint(photo))  # deterministic: a network can learn it
+    before, after = orientation(photo), orientation(out)
+    assert 0.6 < before < 1.6
+    assert (after > 2.0 * before) if vertical else (after < 0.5 * before)
+
+
+def test_a_plain_wall_gets_the_paintings_marks_through_the_canvas(shared_data):
+    """A flat area has no structure to match: with the canvas it still gets marks (of the paintings' own
+    strength), without it the choice has nothing to follow."""
+    van_gogh = [np.asarray(__import__("cv2").imread(str(p))[..., ::-1])
+                for p in sorted((shared_data / "styles" / "van_gogh").iterdir())[:3]]
+    wall = np.full((96, 128, 3), 0.6, np.float32)
+    with_canvas = AnalogyTeacher(van_gogh, canvas=0.5).paint(wall)
+    assert with_canvas.std() > 0.02  # marks on the wall
+    # the marks follow the canvas: a different canvas phase (a shifted wall picture) moves them along
+    assert not np.allclose(with_canvas[:, 8:], AnalogyTeacher(van_gogh, canvas=0.5).paint(wall[:, 8:]))
+
+
+def test_the_generator_sees_the_teachers_canvas_at_any_frame_size():
+    tile = canvas_tile()
+    assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD)
+    assert abs(tile.mean()) < 1e-4 and abs(tile.std() - 1) < 1e-3
+    # periodic: the tile's wrap-around step is no larger than its inner steps (no seam when tiled)
+    assert np.abs(tile[:, 0] - tile[:, -1]).max() <= np.abs(np.diff(tile, axis=1)).max() + 1e-6
+    stage = CanvasStage()
+    for h, w in [(40, 56), (200, 300), (360, 640)]:
+        got = stage(torch.zeros(2, 3, h, w))
+        assert got.shape == (2, 1, h, w)
+        assert np.allclose(got[0, 0].numpy(), canvas_for(h, w, tile))
+
+
+def test_marks_move_with_the_picture_when_the_canvas_moves_with_it():
+    """The temporal term moves the canvas with the crop: a network that paints from the canvas is then
+    charged only for the flicker it adds. With both moved by a multiple of the network's stride its output
+    moves exactly; with a still canvas it does not."""
+    torch.manual_seed(0)
+    g = build_generator("painter", **generator_stages(make_config("quick", marks="analogy"))).eval()
+    assert g.canvas is not None and g.stem[0].in_channels == 4
+    with torch.no_grad():
+        for p in g.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+        x = torch.rand(1, 3, 64, 96)
+        canvas = g.canvas(x)
+        moved = lambda t: torch.roll(t, 8, dims=3)  # noqa: E731
+        ref = moved(g.stages(x, canvas).out)
+        together = g.stages(moved(x), moved(canvas)).out
+        still = g.stages(moved(x)).out
+    inner = (..., slice(16, -16), slice(24, -24))
+    assert torch.allclose(together[inner], ref[inner], atol=1e-5)
+    assert (still[inner] - ref[inner]).abs().mean() > 1e-3
+
+
+def test_a_short_analogy_run_trains_with_the_discriminator(tmp_path, shared_data):
+    cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "monet"), marks="analogy", w_adv=0.5,
+                      iterations=4, batch_size=2, crop_size=64, max_image_side=256, sample_every=4,
+                      checkpoint_every=4, val_photos=2, threads=1)
+    assert analogy_settings(cfg)["patch"] == cfg.analogy_patch
+    result = train(cfg, tmp_path / "run")
+    assert result.status == "done" and result.step == 4
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["marks"] == "analogy" and saved["w_adv"] == 0.5
+    losses = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    last = [e for e in losses if e["event"] == "progress"][-1]["losses"]
+    assert {"adv", "d", "paired_l1", "temporal"} <= set(last)

@@ -1,0 +1,149 @@
+"""The analogy teacher: marks copied from the folder's own paintings (texture transfer, numpy only).
+
+The stroke teacher (strokes.py) paints every folder with the same hand-written marks, so a classifier
+cannot tell the styles apart. This teacher takes the marks from the paintings themselves, as image
+analogies do: every small patch of the (colour-mapped) photo is matched, by its blurred grey structure and
+brightness, to a patch of a painting, and the painting's own detail (the patch minus its low-pass) is laid
+over the photo's low-pass. Overlapping patches are blended with a smooth window.
+
+Flat areas (a plain wall, skin, sky) have no structure to match, so every flat painting patch would tie and
+the choice would be noise a network cannot learn. The matching therefore also sees a fixed `canvas`: a
+band-limited noise field tied to pixel position (periodic, so it tiles any frame). The generator sees the
+same canvas (models.CanvasStage), so the marks in flat areas are a learnable function of position that
+holds still while the camera does.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import cv2
+import numpy as np
+
+POOLED = 4  # a patch's structure is matched at 4 x 4 cells
+CANVAS_PERIOD = 128  # px: the canvas tile; the teacher's crops and the generator share it
+
+
+def canvas_tile(period: int = CANVAS_PERIOD, sigma: float = 1.5, seed: int = 1234) -> np.ndarray:
+    """A periodic band-limited noise tile (period, period) float32 with zero mean and unit std: white noise
+    low-passed in the Fourier domain, so it tiles without seams."""
+    rng = np.random.default_rng(seed)
+    spec = np.fft.fft2(rng.standard_normal((period, period)))
+    f = np.fft.fftfreq(period)
+    fy, fx = np.meshgrid(f, f, indexing="ij")
+    spec *= np.exp(-2.0 * (np.pi * sigma) ** 2 * (fx ** 2 + fy ** 2))
+    tile = np.real(np.fft.ifft2(spec))
+    return ((tile - tile.mean()) / (tile.std() + 1e-8)).astype(np.float32)
+
+
+def canvas_for(h: int, w: int, tile: np.ndarray) -> np.ndarray:
+    """The canvas over an (h, w) picture: the tile repeated from its top-left pixel."""
+    p = tile.shape[0]
+    return tile[np.ix_(np.arange(h) % p, np.arange(w) % p)]
+
+
+def _grey(x: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
+
+
+class AnalogyTeacher:
+    """Texture transfer from `paintings` (uint8 or float RGB) onto colour-mapped crops (float RGB in [0, 1]).
+
+    patch: patch side in px; stride: step between the crop's patches (patch / 2 gives a 4-fold blend);
+    guide_sigma: the blur before structure matching (marks finer than it are free to come from the
+    painting); low_sigma: the low-pass that the photo keeps (colour and shading); detail: how much of the
+    painting's detail is laid on; keep: how much of the photo's own detail stays; canvas: weight of the
+    canvas in flat areas' matching, relative to the paintings' typical structure; level: weight of the
+    patch brightness in the match."""
+
+    def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
+                 low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
+                 level: float = 1.0, max_patches: int = 20000, scales: tuple[float, ...] = (1.0, 0.7),
+                 long_side: int = 512, seed: int = 0, workers: int = 1) -> None:
+        self.patch, self.stride = patch, stride
+        self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
+        self.detail, self.keep, self.canvas_w, self.level = detail, keep, canvas, level
+        self.tile = canvas_tile()
+        rng = np.random.default_rng(seed)
+        keys, payloads = [], []
+        for img in paintings:
+            f = img.astype(np.float32) / 255.0 if img.dtype == np.uint8 else img.astype(np.float32)
+            for s in scales:
+                k = min(1.0, long_side / max(f.shape[:2])) * s
+                g = cv2.resize(f, None, fx=k, fy=k, interpolation=cv2.INTER_AREA) if k != 1.0 else f
+                if min(g.shape[:2]) < 4 * patch:
+                    continue
+                kk, pp = self._extract(g, max(2, patch // 4))
+                keys.append(kk)
+                payloads.append(pp)
+        if not keys:
+            raise ValueError("no painting is large enough for the analogy teacher")
+        keys_a, pay_a = np.concatenate(keys), np.concatenate(payloads)
+        if len(keys_a) > max_patches:
+            pick = rng.choice(len(keys_a), max_patches, replace=False)
+            keys_a, pay_a = keys_a[pick], pay_a[pick]
+        # The canvas is scaled to the paintings' typical structure, so in a flat area it picks a patch as
+        # textured as an average painting patch.
+        n_struct = POOLED ** 2
+        self.structure_rms = float(np.sqrt(np.mean(keys_a[:, :n_struct] ** 2)))
+        self.keys = keys_a.astype(np.float32)
+        self.key_norms = (self.keys ** 2).sum(1)
+        self.payload = pay_a.astype(np.float32)
+        win = np.hanning(patch + 2)[1:-1].astype(np.float32)
+        self.window = np.outer(win, win)
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="analogy") if workers > 1 else None
+
+    def _features(self, grey: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per patch position (on a grid of `step`): the structure (blurred grey, 2x2-pooled, minus its mean)
+        and the brightness; (N, n_struct + 1), and the positions (N, 2)."""
+        p = self.patch
+        gb = cv2.GaussianBlur(grey, (0, 0), self.guide_sigma)
+        h, w = grey.shape
+        ys = np.arange(0, h - p + 1, step)
+        xs = np.arange(0, w - p + 1, step)
+        win = np.lib.stride_tricks.sliding_window_view(gb, (p, p))[ys][:, xs]  # (ny, nx, p, p)
+        q = p // POOLED
+        pooled = win.reshape(len(ys), len(xs), POOLED, q, POOLED, q).mean((3, 5)).reshape(len(ys) * len(xs), -1)
+        mean = pooled.mean(1, keepdims=True)
+        pos = np.stack(np.meshgrid(ys, xs, indexing="ij"), -1).reshape(-1, 2)
+        return np.concatenate([pooled - mean, self.level * mean], 1), pos
+
+    def _extract(self, f: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        grey = _grey(f)
+        keys, pos = self._features(grey, step)
+        detail = f - cv2.GaussianBlur(f, (0, 0), self.low_sigma)
+        p = self.patch
+        pay = np.stack([detail[y:y + p, x:x + p] for y, x in pos])
+        return keys, pay
+
+    def paint(self, x: np.ndarray) -> np.ndarray:
+        """The painting of one colour-mapped image or crop (H, W, 3) float32 in [0, 1]. The canvas starts at
+        its top-left pixel, as the generator's does on every crop and frame."""
+        p, s = self.patch, self.stride
+        h, w = x.shape[:2]
+        grey = _grey(x)
+        if self.canvas_w > 0:  # the canvas enters the match only, never the picture
+            grey = grey + (self.canvas_w * self.structure_rms) * canvas_for(h, w, self.tile)
+        pad_y, pad_x = (-(h - p) % s), (-(w - p) % s)
+        grey_p = cv2.copyMakeBorder(grey, 0, pad_y, 0, pad_x, cv2.BORDER_REFLECT)
+        q, pos = self._features(grey_p, s)
+        best = np.concatenate([np.argmin(self.key_norms[None, :] - 2.0 * q[i:i + 512] @ self.keys.T, 1)
+                               for i in range(0, len(q), 512)])
+        acc = np.zeros((h + pad_y, w + pad_x, 3), np.float32)
+        wsum = np.full((h + pad_y, w + pad_x, 1), 1e-6, np.float32)
+        wdet = self.window[..., None]
+        for (yy, xx), b in zip(pos, best, strict=True):
+            acc[yy:yy + p, xx:xx + p] += wdet * self.payload[b]
+            wsum[yy:yy + p, xx:xx + p] += wdet
+        painted_detail = (acc / wsum)[:h, :w]
+        low = cv2.GaussianBlur(x, (0, 0), self.low_sigma)
+        out = low + self.detail * painted_detail + self.keep * (x - low)
+        return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+    def _paint_chw(self, x: np.ndarray) -> np.ndarray:
+        return self.paint(np.ascontiguousarray(x.transpose(1, 2, 0)))
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        """Targets for a batch (N, 3, H, W) float32 in [0, 1], same layout."""
+        out = list(self._pool.map(self._paint_chw, batch)) if self._pool else [self._paint_chw(x) for x in batch]
+        return np.ascontiguousarray(np.stack(out).transpose(0, 3, 1, 2))
