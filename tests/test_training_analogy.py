@@ -104,3 +104,22 @@ def test_a_short_analogy_run_trains_with_the_discriminator(tmp_path, shared_data
     losses = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     last = [e for e in losses if e["event"] == "progress"][-1]["losses"]
     assert {"adv", "d", "paired_l1", "temporal"} <= set(last)
+
+
+def test_the_highpass_discriminator_judges_marks_not_colour():
+    """d_input="highpass": a colour cast or a smooth shading change is (almost) invisible to it, a stroke is not."""
+    from vst_desktop.training.losses import discriminator_view
+
+    torch.manual_seed(0)
+    y = 0.3 + 0.4 * torch.rand(2, 3, 48, 48)
+    view = discriminator_view(y, "highpass")
+    assert view.shape == y.shape
+    cast = y + torch.tensor([0.1, -0.05, 0.08]).view(1, 3, 1, 1)
+    assert (discriminator_view(cast, "highpass") - view).abs().max() < 1e-4
+    shading = y + 0.2 * torch.linspace(0, 1, 48).view(1, 1, 1, 48)
+    inner = (..., slice(12, -12), slice(12, -12))  # away from the blur's border
+    assert (discriminator_view(shading, "highpass") - view)[inner].abs().max() < 0.01
+    stroke = y.clone()
+    stroke[:, :, 20:23, 5:40] -= 0.3
+    assert (discriminator_view(stroke, "highpass") - view).abs().max() > 0.3
+    assert torch.equal(discriminator_view(y, "rgb"), y)

@@ -33,6 +33,8 @@ VARIANTS: dict[str, dict] = {
     "auto_D02_n04": dict(w_adv=0.2, temporal_noise=0.04),  # the stroke teacher's recipe with a discriminator
     # round 3 (CPU): the teacher's terms doubled against the discriminator, to keep the face and the edges
     "analogy_D05_n04_l1x2": dict(marks="analogy", w_adv=0.5, temporal_noise=0.04, w_paired_l1=2.0, w_highpass=4.0),
+    # round 4 (CPU): the discriminator judges the grey high-pass only (the colours are exact already)
+    "analogy_Dhp05_n04": dict(marks="analogy", w_adv=0.5, temporal_noise=0.04, d_input="highpass"),
 }
 # What marks="auto" chose for the shipped styles (their JSON, docs/training.md), so a machine without the
 # critic's photos trains the same family.

@@ -216,6 +216,7 @@ class Trainer:
         return dev(content), dev(style), dev(target)
 
     def _discriminate(self, disc: nn.Module, y: torch.Tensor, x: torch.Tensor) -> list[torch.Tensor]:
+        y = losses.discriminator_view(y, self.cfg.d_input)
         h = torch.cat([x, y], dim=1) if self.recipe.conditional else y
         h = losses.diff_augment(h, self.cfg.diffaug_translation, self.cfg.diffaug_cutout)
         return disc(h)

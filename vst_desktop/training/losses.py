@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from vst_desktop.training.texture.views import gaussian_blur
+from vst_desktop.training.texture.views import gaussian_blur, grey, highpass
 
 # ---- adversarial (LSGAN: least squares is stabler than the log loss for small patch discriminators) ----
 
@@ -52,6 +52,19 @@ def diff_augment(x: torch.Tensor, translation: float, cutout: float) -> torch.Te
 
 
 # ---- content ----
+
+
+# d_input="highpass": the grey detail below this blur, amplified to fill the discriminator's input range
+D_HIGHPASS_SIGMA = 3.0
+D_HIGHPASS_GAIN = 4.0
+
+
+def discriminator_view(y: torch.Tensor, d_input: str) -> torch.Tensor:
+    """What the discriminator judges of an image batch: the image ("rgb"), or its grey high-pass around
+    mid-grey on all 3 channels ("highpass": the marks alone, blind to colour and shading)."""
+    if d_input == "highpass":
+        return (0.5 + D_HIGHPASS_GAIN * highpass(grey(y), D_HIGHPASS_SIGMA)).expand(-1, 3, -1, -1)
+    return y
 
 
 def patch_nce(q: list[torch.Tensor], k: list[torch.Tensor], batch: int, temperature: float) -> torch.Tensor:

@@ -21,6 +21,7 @@ from vst_desktop.styles.package import MAX_NAME, has_unprintable
 # (one spec per generator name), training/texture/marks.py (one teacher per mark family).
 RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
+D_INPUTS = ("rgb", "highpass")
 MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -41,6 +42,9 @@ class TrainConfig:
     generator: str = "fast"  # GENERATORS
     d_width: int = 32
     d_scales: int = 2
+    # what the discriminator judges: "rgb" the picture, "highpass" its grey high-pass (the marks alone,
+    # for the painted recipe, whose colours are already exact)
+    d_input: str = "rgb"
 
     # schedule
     iterations: int = 3000
@@ -178,7 +182,7 @@ def _choices() -> dict[str, tuple[str, ...]]:
     from vst_desktop.trainspec.presets import PRESETS  # presets builds on this module
 
     return {"preset": tuple(PRESETS), "recipe": RECIPES, "generator": GENERATORS,
-            "marks": ("auto", *MARK_FAMILIES), "device": DEVICES}
+            "marks": ("auto", *MARK_FAMILIES), "device": DEVICES, "d_input": D_INPUTS}
 
 
 def _is_number(v: object) -> bool:
