@@ -123,3 +123,11 @@ def test_the_highpass_discriminator_judges_marks_not_colour():
     stroke[:, :, 20:23, 5:40] -= 0.3
     assert (discriminator_view(stroke, "highpass") - view).abs().max() > 0.3
     assert torch.equal(discriminator_view(y, "rgb"), y)
+
+
+def test_asking_for_the_analogy_marks_brings_their_discriminator():
+    """Distilled without a discriminator the copied marks average away (docs/research/analogy_marks.md)."""
+    assert make_config("quick").w_adv == 0  # the hand-written families stay teacher-only
+    assert make_config("quick", marks="analogy").w_adv > 0
+    assert make_config("quick", marks="analogy", w_adv=0.0).w_adv == 0  # an explicit value wins
+    assert make_config("quick", marks="analogy", recipe="gan").w_adv == make_config("quick", recipe="gan").w_adv

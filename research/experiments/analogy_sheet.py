@@ -18,7 +18,9 @@ from vst_desktop.evaluation.media import image_files, read_image
 from vst_desktop.evaluation.stylizers import open_session
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = {"van_gogh": "van-gogh", "monet": "monet", "ukiyo_e": "ukiyo-e", "picabia_udnie": "udnie"}
+SHIPPED = {"van_gogh": "van-gogh", "monet": "monet", "ukiyo_e": "ukiyo-e", "picabia_udnie": "udnie",
+           "munch_scream": "the-scream", "kandinsky": "kandinsky", "stained_glass_mosaic": "stained-glass",
+           "ink_sketch": "ink-sketch", "cartoon_lithograph": "lithograph"}
 CELL = 240
 
 
@@ -36,19 +38,23 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--grid", default=str(ROOT / "build" / "analogy_grid"))
     ap.add_argument("--variants", default="analogy_noD,analogy_D")
+    ap.add_argument("--folders", default="van_gogh,monet,ukiyo_e,picabia_udnie")
+    ap.add_argument("--webcam-only", action="store_true", help="the webcam frame only (every style on one frame)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     detailed, webcam = heldout_sets()
     frame, photo = webcam[2], detailed[3]
     rows = []
-    for folder, sid in SHIPPED.items():
+    for folder in args.folders.split(","):
+        sid = SHIPPED[folder]
         painting = read_image(image_files(STYLES / folder)[0])
         models = [("shipped", ROOT / "resources" / "styles" / f"{sid}.onnx")]
         models += [(v, next((Path(args.grid) / v / folder / "package").glob("*.onnx"))) for v in args.variants.split(",")]
         sessions = [(label, open_session(p, prefer_gpu=False)) for label, p in models]
         cells = [cell(painting, folder)]
         cells += [cell(s.run(frame, 1.0), label) for label, s in sessions]
-        cells += [cell(s.run(photo, 1.0), label) for label, s in sessions]
+        if not args.webcam_only:
+            cells += [cell(s.run(photo, 1.0), label) for label, s in sessions]
         rows.append(np.concatenate(cells, 1))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(args.out, np.concatenate(rows), [cv2.IMWRITE_JPEG_QUALITY, 82])
