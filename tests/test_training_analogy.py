@@ -131,3 +131,24 @@ def test_asking_for_the_analogy_marks_brings_their_discriminator():
     assert make_config("quick", marks="analogy").w_adv > 0
     assert make_config("quick", marks="analogy", w_adv=0.0).w_adv == 0  # an explicit value wins
     assert make_config("quick", marks="analogy", recipe="gan").w_adv == make_config("quick", recipe="gan").w_adv
+
+
+def test_paintings_too_small_for_the_patch_stop_with_a_message(tmp_path, shared_data):
+    import cv2
+
+    from vst_desktop.core.errors import TrainingDataError
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for i, p in enumerate(sorted((shared_data / "styles" / "van_gogh").iterdir())[:2]):
+        img = cv2.imread(str(p))
+        cv2.imwrite(str(folder / f"{i}.png"), cv2.resize(img, (120, 90), interpolation=cv2.INTER_AREA))
+    cfg = make_config("quick", styles_dir=str(folder), marks="analogy", analogy_patch=32, iterations=1,
+                      batch_size=1, crop_size=32, val_photos=1, threads=1)
+    with pytest.raises(TrainingDataError, match="analogy_patch=32") as info:
+        train(cfg, tmp_path / "run")
+    assert "smaller --set analogy_patch" in info.value.hint
+
+
+def test_without_a_canvas_the_generator_gets_no_canvas_channel():
+    assert generator_stages(make_config("quick", marks="analogy", analogy_canvas=0.0)) == {}

@@ -35,6 +35,8 @@ VARIANTS: dict[str, dict] = {
     "analogy_D05_n04_l1x2": dict(marks="analogy", w_adv=0.5, temporal_noise=0.04, w_paired_l1=2.0, w_highpass=4.0),
     # round 4 (CPU): the discriminator judges the grey high-pass only (the colours are exact already)
     "analogy_Dhp05_n04": dict(marks="analogy", w_adv=0.5, temporal_noise=0.04, d_input="highpass"),
+    # round 5 (CPU): the canvas ablation: no canvas in the teacher's match, no canvas channel in the network
+    "analogy_D_nocanvas": dict(marks="analogy", w_adv=0.5, analogy_canvas=0.0),
 }
 # What marks="auto" chose for the shipped styles (their JSON, docs/training.md), so a machine without the
 # critic's photos trains the same family.

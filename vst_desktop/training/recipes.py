@@ -23,6 +23,7 @@ import os
 import numpy as np
 import torch
 
+from vst_desktop.core.errors import TrainingDataError
 from vst_desktop.training import losses
 from vst_desktop.training.data import TrainingData
 from vst_desktop.training.models import Generator
@@ -73,7 +74,12 @@ class PaintedRecipe(Recipe):
         super().__init__(cfg, data)
         workers = teacher_workers(cfg, device)
         if cfg.marks == "analogy":  # marks copied from the folder's own paintings
-            self.teacher = AnalogyTeacher(data.style.images, **analogy_settings(cfg), workers=workers)
+            try:
+                self.teacher = AnalogyTeacher(data.style.images, **analogy_settings(cfg), workers=workers)
+            except ValueError as exc:
+                raise TrainingDataError(f"The style images are too small for analogy_patch={cfg.analogy_patch} "
+                                        f"({exc}).", "Use larger paintings, or a smaller --set analogy_patch "
+                                        "(at most a quarter of the images' short side).") from None
         else:
             self.teacher = StrokeTeacher(**teacher_settings(cfg), workers=workers)
         self.generator: Generator | None = None  # set by prepare: its colour stage comes before the teacher

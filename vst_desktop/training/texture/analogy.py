@@ -77,7 +77,7 @@ class AnalogyTeacher:
                 keys.append(kk)
                 payloads.append(pp)
         if not keys:
-            raise ValueError("no painting is large enough for the analogy teacher")
+            raise ValueError(f"no painting has a short side of {4 * patch} px or more")
         keys_a, pay_a = np.concatenate(keys), np.concatenate(payloads)
         if len(keys_a) > max_patches:
             pick = rng.choice(len(keys_a), max_patches, replace=False)

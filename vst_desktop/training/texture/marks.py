@@ -48,7 +48,7 @@ def generator_stages(cfg: TrainConfig) -> dict:
         # The teacher's planes at half resolution (radius 1 there is radius 2 here; 8-10 ms at 640x360, about
         # 38 ms more at full resolution); the network's residual learns the sharper plane borders.
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
-    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy":
+    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_canvas > 0:
         return dict(canvas=True)  # the network sees the canvas the teacher's flat-area marks follow
     return {}
 
