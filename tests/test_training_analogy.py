@@ -58,17 +58,35 @@ def test_a_plain_wall_gets_the_paintings_marks_through_the_canvas(shared_data):
     assert not np.allclose(with_canvas[:, 8:], AnalogyTeacher(van_gogh, canvas=0.5).paint(wall[:, 8:]))
 
 
-def test_the_generator_sees_the_teachers_canvas_at_any_frame_size():
-    tile = canvas_tile()
+@pytest.mark.parametrize("form", ["blobs", "strokes"])
+def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form):
+    tile = canvas_tile(form)
     assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD)
     assert abs(tile.mean()) < 1e-4 and abs(tile.std() - 1) < 1e-3
     # periodic: the tile's wrap-around step is no larger than its inner steps (no seam when tiled)
     assert np.abs(tile[:, 0] - tile[:, -1]).max() <= np.abs(np.diff(tile, axis=1)).max() + 1e-6
-    stage = CanvasStage()
+    stage = CanvasStage(form)
     for h, w in [(40, 56), (200, 300), (360, 640)]:
         got = stage(torch.zeros(2, 3, h, w))
         assert got.shape == (2, 1, h, w)
         assert np.allclose(got[0, 0].numpy(), canvas_for(h, w, tile))
+
+
+def coherence(tile: np.ndarray) -> float:
+    """Mean local orientation coherence of the structure tensor (0 isotropic, 1 all along one direction)."""
+    gx = np.roll(tile, -1, 1) - np.roll(tile, 1, 1)
+    gy = np.roll(tile, -1, 0) - np.roll(tile, 1, 0)
+    blur = lambda a: __import__("cv2").GaussianBlur(a.astype(np.float32), (0, 0), 3.0)  # noqa: E731
+    jxx, jyy, jxy = blur(gx * gx), blur(gy * gy), blur(gx * gy)
+    return float(np.mean(np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (jxx + jyy + 1e-6)))
+
+
+def test_the_stroke_canvas_is_made_of_oriented_dashes():
+    assert coherence(canvas_tile("strokes")) > 0.6 > 0.35 > coherence(canvas_tile("blobs"))
+    with pytest.raises(ValueError):
+        canvas_tile("dots")
+    assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form="strokes")) == \
+        {"canvas": "strokes"}
 
 
 def test_marks_move_with_the_picture_when_the_canvas_moves_with_it():

@@ -37,6 +37,8 @@ VARIANTS: dict[str, dict] = {
     "analogy_Dhp05_n04": dict(marks="analogy", w_adv=0.5, temporal_noise=0.04, d_input="highpass"),
     # round 5 (CPU): the canvas ablation: no canvas in the teacher's match, no canvas channel in the network
     "analogy_D_nocanvas": dict(marks="analogy", w_adv=0.5, analogy_canvas=0.0),
+    # round 6 (CPU): a canvas of oriented dashes instead of isotropic blobs
+    "analogy_D_strokecanvas": dict(marks="analogy", w_adv=0.5, analogy_canvas_form="strokes"),
 }
 # What marks="auto" chose for the shipped styles (their JSON, docs/training.md), so a machine without the
 # critic's photos trains the same family.

@@ -42,8 +42,9 @@ class GeneratorSpec:
     flatten_scale: int = 1  # 2: flattened at half resolution (4x cheaper), then upsampled
     # The network also sees a fixed canvas (a periodic noise field tied to pixel position): the analogy
     # teacher's marks in flat areas are a function of it, so the network can paint a plain wall and hold
-    # the marks still on a still scene. Set per run by `build_generator`.
-    canvas: bool = False
+    # the marks still on a still scene. Its form ("blobs", "strokes"; "" = no canvas). Set per run by
+    # `build_generator`.
+    canvas: str = ""
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
@@ -136,11 +137,11 @@ class CanvasStage(nn.Module):
     (N, 1, H, W). A buffer, so it travels with checkpoints and the export; tiled with Repeat and Slice, so
     the exported graph accepts any frame size. `top` scales it with the pixel scale (the exporter sets 255)."""
 
-    def __init__(self) -> None:
+    def __init__(self, form: str = "blobs") -> None:
         super().__init__()
         from vst_desktop.training.texture.analogy import canvas_tile
 
-        self.register_buffer("tile", torch.from_numpy(canvas_tile())[None, None])
+        self.register_buffer("tile", torch.from_numpy(canvas_tile(form))[None, None])
         self.top = 1.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -197,7 +198,7 @@ class Generator(nn.Module):
         super().__init__()
         self.spec = spec
         c1, c2 = spec.stem_channels, spec.body_channels
-        self.canvas = CanvasStage() if spec.canvas else None
+        self.canvas = CanvasStage(spec.canvas) if spec.canvas else None
         self.stem = nn.Sequential(nn.Conv2d(4 if spec.canvas else 3, c1, 3, stride=2, padding=1), _act())
         self.down = _sep_conv(c1, c2, stride=2)
         self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
@@ -283,7 +284,7 @@ class Generator(nn.Module):
 
 
 def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
-                    canvas: bool = False) -> Generator:
+                    canvas: str = "") -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:

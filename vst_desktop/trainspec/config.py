@@ -22,6 +22,7 @@ from vst_desktop.styles.package import MAX_NAME, has_unprintable
 RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
 D_INPUTS = ("rgb", "highpass")
+CANVAS_FORMS = ("blobs", "strokes")  # training/texture/analogy.py (`canvas_tile`)
 MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -89,6 +90,7 @@ class TrainConfig:
     analogy_patch: int = 16  # px: the painting patches laid over the photo (multiple of 4)
     analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's
     analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
+    analogy_canvas_form: str = "blobs"  # the canvas: "blobs" (band-limited noise) or "strokes" (oriented dashes)
     analogy_detail: float = 1.0  # the painting's detail laid on
 
     # loss details
@@ -182,7 +184,8 @@ def _choices() -> dict[str, tuple[str, ...]]:
     from vst_desktop.trainspec.presets import PRESETS  # presets builds on this module
 
     return {"preset": tuple(PRESETS), "recipe": RECIPES, "generator": GENERATORS,
-            "marks": ("auto", *MARK_FAMILIES), "device": DEVICES, "d_input": D_INPUTS}
+            "marks": ("auto", *MARK_FAMILIES), "device": DEVICES, "d_input": D_INPUTS,
+            "analogy_canvas_form": CANVAS_FORMS}
 
 
 def _is_number(v: object) -> bool:

@@ -20,20 +20,44 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 
+from vst_desktop.trainspec.config import CANVAS_FORMS
+
 POOLED = 4  # a patch's structure is matched at 4 x 4 cells
 CANVAS_PERIOD = 128  # px: the canvas tile; the teacher's crops and the generator share it
 
 
-def canvas_tile(period: int = CANVAS_PERIOD, sigma: float = 1.5, seed: int = 1234) -> np.ndarray:
-    """A periodic band-limited noise tile (period, period) float32 with zero mean and unit std: white noise
-    low-passed in the Fourier domain, so it tiles without seams."""
-    rng = np.random.default_rng(seed)
+def _periodic_lowpass_noise(rng: np.random.Generator, period: int, sigma: float) -> np.ndarray:
+    """White noise low-passed in the Fourier domain (so it tiles without seams), zero mean, unit std."""
     spec = np.fft.fft2(rng.standard_normal((period, period)))
     f = np.fft.fftfreq(period)
     fy, fx = np.meshgrid(f, f, indexing="ij")
     spec *= np.exp(-2.0 * (np.pi * sigma) ** 2 * (fx ** 2 + fy ** 2))
     tile = np.real(np.fft.ifft2(spec))
     return ((tile - tile.mean()) / (tile.std() + 1e-8)).astype(np.float32)
+
+
+def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 1234) -> np.ndarray:
+    """A periodic tile (period, period) float32, zero mean, unit std. "blobs": band-limited noise (sigma 1.5 px).
+    "strokes": white noise smeared along a slowly turning direction field (a line-integral convolution on the
+    torus, 6 px each way): short oriented dashes, the form of a brush mark."""
+    rng = np.random.default_rng(seed)
+    if form == "blobs":
+        return _periodic_lowpass_noise(rng, period, 1.5)
+    if form != "strokes":
+        raise ValueError(f"unknown canvas form {form!r} (one of {CANVAS_FORMS})")
+    noise = _periodic_lowpass_noise(rng, period, 0.8)  # dashes about 2 px wide
+    angle = 0.5 * np.pi * _periodic_lowpass_noise(rng, period, 20.0)  # turning slowly over the tile
+    dx, dy = np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
+    gy, gx = np.mgrid[0:period, 0:period].astype(np.float32)
+    acc = noise.copy()
+    for sign in (1.0, -1.0):
+        px, py = gx.copy(), gy.copy()
+        for _ in range(6):
+            step_x = cv2.remap(dx, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+            step_y = cv2.remap(dy, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+            px, py = px + sign * step_x, py + sign * step_y
+            acc += cv2.remap(noise, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+    return ((acc - acc.mean()) / (acc.std() + 1e-8)).astype(np.float32)
 
 
 def canvas_for(h: int, w: int, tile: np.ndarray) -> np.ndarray:
@@ -54,16 +78,16 @@ class AnalogyTeacher:
     painting); low_sigma: the low-pass that the photo keeps (colour and shading); detail: how much of the
     painting's detail is laid on; keep: how much of the photo's own detail stays; canvas: weight of the
     canvas in flat areas' matching, relative to the paintings' typical structure; level: weight of the
-    patch brightness in the match."""
+    patch brightness in the match; canvas_form: the canvas tile's form (`canvas_tile`)."""
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
-                 level: float = 1.0, max_patches: int = 20000, scales: tuple[float, ...] = (1.0, 0.7),
+                 level: float = 1.0, canvas_form: str = "blobs", max_patches: int = 20000, scales: tuple[float, ...] = (1.0, 0.7),
                  long_side: int = 512, seed: int = 0, workers: int = 1) -> None:
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
         self.detail, self.keep, self.canvas_w, self.level = detail, keep, canvas, level
-        self.tile = canvas_tile()
+        self.tile = canvas_tile(canvas_form)
         rng = np.random.default_rng(seed)
         keys, payloads = [], []
         for img in paintings:

@@ -49,14 +49,15 @@ def generator_stages(cfg: TrainConfig) -> dict:
         # 38 ms more at full resolution); the network's residual learns the sharper plane borders.
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_canvas > 0:
-        return dict(canvas=True)  # the network sees the canvas the teacher's flat-area marks follow
+        return dict(canvas=cfg.analogy_canvas_form)  # the canvas the teacher's flat-area marks follow
     return {}
 
 
 def analogy_settings(cfg: TrainConfig) -> dict:
     """`AnalogyTeacher` keyword arguments (the paintings come separately)."""
     return dict(patch=cfg.analogy_patch, stride=cfg.analogy_patch // 2, low_sigma=cfg.analogy_patch / 4.0,
-                keep=cfg.analogy_keep, canvas=cfg.analogy_canvas, detail=cfg.analogy_detail, seed=cfg.seed)
+                keep=cfg.analogy_keep, canvas=cfg.analogy_canvas, canvas_form=cfg.analogy_canvas_form,
+                detail=cfg.analogy_detail, seed=cfg.seed)
 
 
 def teacher_settings(cfg: TrainConfig) -> dict:
