@@ -8,9 +8,9 @@ over the photo's low-pass. Overlapping patches are blended with a smooth window.
 
 Flat areas (a plain wall, skin, sky) have no structure to match, so every flat painting patch would tie and
 the choice would be noise a network cannot learn. The matching therefore also sees a fixed `canvas`: a
-band-limited noise field tied to pixel position (periodic, so it tiles any frame). The generator sees the
-same canvas (models.CanvasStage), so the marks in flat areas are a learnable function of position that
-holds still while the camera does.
+texture tied to pixel position (a periodic tile of blobs or oriented dashes, so it covers any frame). The
+generator sees the same canvas (models.CanvasStage), so the marks in flat areas are a learnable function of
+position that holds still while the camera does. Measured in docs/research/analogy_marks.md.
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ class AnalogyTeacher:
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
-                 level: float = 1.0, canvas_form: str = "blobs", max_patches: int = 20000, scales: tuple[float, ...] = (1.0, 0.7),
-                 long_side: int = 512, seed: int = 0, workers: int = 1) -> None:
+                 level: float = 1.0, canvas_form: str = "blobs", max_patches: int = 20000,
+                 scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
+                 workers: int = 1) -> None:
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
         self.detail, self.keep, self.canvas_w, self.level = detail, keep, canvas, level
@@ -118,8 +119,8 @@ class AnalogyTeacher:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="analogy") if workers > 1 else None
 
     def _features(self, grey: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per patch position (on a grid of `step`): the structure (blurred grey, 2x2-pooled, minus its mean)
-        and the brightness; (N, n_struct + 1), and the positions (N, 2)."""
+        """Per patch position (on a grid of `step`): the structure (blurred grey pooled to POOLED x POOLED
+        cells, minus its mean) and the brightness; (N, POOLED**2 + 1), and the positions (N, 2)."""
         p = self.patch
         gb = cv2.GaussianBlur(grey, (0, 0), self.guide_sigma)
         h, w = grey.shape
