@@ -73,16 +73,6 @@ def teacher_settings(cfg: TrainConfig) -> dict:
                 passes=cfg.stroke_passes)
 
 
-def family_painter(cfg: TrainConfig, style_images: list[np.ndarray]):
-    """The teacher of the config's mark family as a function of one colour-mapped float RGB image."""
-    if cfg.marks == "analogy":
-        from vst_desktop.training.texture.analogy import AnalogyTeacher
-
-        return AnalogyTeacher(style_images, **analogy_settings(cfg)).paint
-    kwargs = teacher_settings(cfg)
-    return lambda x: paint_float(x, **kwargs)
-
-
 @dataclass
 class MarksChoice:
     family: str
@@ -113,8 +103,9 @@ def choose_marks(cfg: TrainConfig, style_images: list[np.ndarray], content_image
     photos_bgr = [np.ascontiguousarray(p[..., ::-1]) for p in photos]
     scores = {}
     for family in AUTO_FAMILIES:
-        paint = family_painter(cfg.replace(marks=family), style_images)
-        outs = [np.ascontiguousarray((paint(b)[..., ::-1] * 255.0).round().astype(np.uint8)) for b in base]
+        kwargs = teacher_settings(cfg.replace(marks=family))
+        outs = [np.ascontiguousarray((paint_float(b, **kwargs)[..., ::-1] * 255.0).round().astype(np.uint8))
+                for b in base]
         tg = texture_gain(critic, photos_bgr, outs)["texture_gain"]
         ssim = float(np.mean([metrics.content_edge_ssim(p, o) for p, o in zip(photos_bgr, outs, strict=True)]))
         scores[family] = {"texture_gain": round(float(tg), 3), "content_edge_ssim": round(ssim, 3)}
