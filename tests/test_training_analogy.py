@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -46,16 +47,25 @@ def test_the_marks_come_from_the_paintings(shared_data, vertical):
     assert (after > 2.0 * before) if vertical else (after < 0.5 * before)
 
 
-def test_a_plain_wall_gets_the_paintings_marks_through_the_canvas(shared_data):
-    """A flat area has no structure to match: with the canvas it still gets marks (of the paintings' own
-    strength), without it the choice has nothing to follow."""
-    van_gogh = [np.asarray(__import__("cv2").imread(str(p))[..., ::-1])
-                for p in sorted((shared_data / "styles" / "van_gogh").iterdir())[:3]]
+def test_a_plain_wall_gets_marks_tied_to_the_frame_through_the_canvas(shared_data):
+    """A flat area has no structure of its own to match: the canvas gives it marks, and they are a function of
+    position in the frame, so the same wall in a narrower frame gets the same marks where the two overlap."""
+    van_gogh = [cv2.imread(str(p))[..., ::-1] for p in sorted((shared_data / "styles" / "van_gogh").iterdir())[:3]]
+    teacher = AnalogyTeacher(van_gogh, canvas=0.5)
     wall = np.full((96, 128, 3), 0.6, np.float32)
-    with_canvas = AnalogyTeacher(van_gogh, canvas=0.5).paint(wall)
-    assert with_canvas.std() > 0.02  # marks on the wall
-    # the marks follow the canvas: a different canvas phase (a shifted wall picture) moves them along
-    assert not np.allclose(with_canvas[:, 8:], AnalogyTeacher(van_gogh, canvas=0.5).paint(wall[:, 8:]))
+    marks = teacher.paint(wall)
+    assert marks.std() > 0.02  # marks on the wall
+    narrower = teacher.paint(wall[:, :112])
+    inner = (slice(None), slice(0, 96))  # away from the narrower frame's right border (its last patches)
+    assert np.allclose(narrower[inner], marks[inner], atol=1e-5)
+    # they come from the canvas: the same wall pixels under another part of the tile (a frame starting 8 px
+    # further right) get other marks; without a canvas every flat patch picks the same painting patch, so a
+    # shift by the patch stride changes nothing
+    # (compared away from both frames' borders, where fewer patches overlap)
+    shifted, moved = (slice(8, -8), slice(8, 88)), (slice(8, -8), slice(16, 96))
+    assert np.abs(teacher.paint(wall[:, 8:])[shifted] - marks[moved]).mean() > 0.01
+    plain = AnalogyTeacher(van_gogh, canvas=0.0)
+    assert np.allclose(plain.paint(wall[:, 8:])[shifted], plain.paint(wall)[moved], atol=1e-5)
 
 
 @pytest.mark.parametrize("form", ["blobs", "strokes"])
@@ -76,7 +86,7 @@ def coherence(tile: np.ndarray) -> float:
     """Mean local orientation coherence of the structure tensor (0 isotropic, 1 all along one direction)."""
     gx = np.roll(tile, -1, 1) - np.roll(tile, 1, 1)
     gy = np.roll(tile, -1, 0) - np.roll(tile, 1, 0)
-    blur = lambda a: __import__("cv2").GaussianBlur(a.astype(np.float32), (0, 0), 3.0)  # noqa: E731
+    blur = lambda a: cv2.GaussianBlur(a.astype(np.float32), (0, 0), 3.0)  # noqa: E731
     jxx, jyy, jxy = blur(gx * gx), blur(gy * gy), blur(gx * gy)
     return float(np.mean(np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (jxx + jyy + 1e-6)))
 
@@ -152,8 +162,6 @@ def test_asking_for_the_analogy_marks_brings_their_discriminator():
 
 
 def test_paintings_too_small_for_the_patch_stop_with_a_message(tmp_path, shared_data):
-    import cv2
-
     from vst_desktop.core.errors import TrainingDataError
 
     folder = tmp_path / "small"

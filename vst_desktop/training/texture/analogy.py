@@ -15,11 +15,10 @@ position that holds still while the camera does. Measured in docs/research/analo
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import cv2
 import numpy as np
 
+from vst_desktop.training.texture.strokes import BatchTeacher
 from vst_desktop.trainspec.config import CANVAS_FORMS
 
 POOLED = 4  # a patch's structure is matched at 4 x 4 cells
@@ -70,7 +69,7 @@ def _grey(x: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
 
 
-class AnalogyTeacher:
+class AnalogyTeacher(BatchTeacher):
     """Texture transfer from `paintings` (uint8 or float RGB) onto colour-mapped crops (float RGB in [0, 1]).
 
     patch: patch side in px; stride: step between the crop's patches (patch / 2 gives a 4-fold blend);
@@ -85,6 +84,7 @@ class AnalogyTeacher:
                  level: float = 1.0, canvas_form: str = "blobs", max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
                  workers: int = 1) -> None:
+        super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
         self.detail, self.keep, self.canvas_w, self.level = detail, keep, canvas, level
@@ -116,7 +116,6 @@ class AnalogyTeacher:
         self.payload = pay_a.astype(np.float32)
         win = np.hanning(patch + 2)[1:-1].astype(np.float32)
         self.window = np.outer(win, win)
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="analogy") if workers > 1 else None
 
     def _features(self, grey: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
         """Per patch position (on a grid of `step`): the structure (blurred grey pooled to POOLED x POOLED
@@ -164,11 +163,3 @@ class AnalogyTeacher:
         low = cv2.GaussianBlur(x, (0, 0), self.low_sigma)
         out = low + self.detail * painted_detail + self.keep * (x - low)
         return np.clip(out, 0.0, 1.0).astype(np.float32)
-
-    def _paint_chw(self, x: np.ndarray) -> np.ndarray:
-        return self.paint(np.ascontiguousarray(x.transpose(1, 2, 0)))
-
-    def __call__(self, batch: np.ndarray) -> np.ndarray:
-        """Targets for a batch (N, 3, H, W) float32 in [0, 1], same layout."""
-        out = list(self._pool.map(self._paint_chw, batch)) if self._pool else [self._paint_chw(x) for x in batch]
-        return np.ascontiguousarray(np.stack(out).transpose(0, 3, 1, 2))

@@ -7,7 +7,8 @@ torch, a few tens of ms per 512 px frame on one core).
 - `paint_float`: the teacher itself: flat regions, strokes of the photo's own detail, ink outlines, and
   the other marks (`direction`: one fixed angle, Monet's dabs; `contrast_floor`: detail at a unit local
   contrast; `passes`: repeated Kuwahara, flat colour planes);
-- `StrokeTeacher`: `paint_float` over a training batch, optionally on a thread pool.
+- `BatchTeacher`: any per-crop painter over a training batch, optionally on a thread pool;
+  `StrokeTeacher`: `paint_float` as one.
 
 The source is the photo's own detail, never noise: the same crop always gets the same painting, so a small
 generator can learn the mapping (noise-driven strokes score higher but cannot be learned and flicker).
@@ -147,23 +148,36 @@ def paint_float(x: np.ndarray, r: int = 6, amp: float = 0.2, length: int = 10, l
     return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
-class StrokeTeacher:
-    """Paired targets for the painted recipe: a batch of colour-transformed crops (N, 3, H, W) float32 in
-    [0, 1] -> their painted renderings, same layout. Deterministic: the same crop always gets the same
-    target, so a small generator can learn the mapping instead of averaging it away."""
+class BatchTeacher:
+    """A teacher over a training batch: crops (N, 3, H, W) float32 in [0, 1] -> targets, same layout, each
+    crop painted by `paint` (H, W, 3). OpenCV releases the GIL: on a many-core machine (a GPU box) the crops
+    are painted on `workers` threads, so the teacher does not starve the GPU; each crop is independent."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="teacher") if workers > 1 else None
+
+    def paint(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _paint_chw(self, x: np.ndarray) -> np.ndarray:
+        return self.paint(np.ascontiguousarray(x.transpose(1, 2, 0)))
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        out = list(self._pool.map(self._paint_chw, batch)) if self._pool else [self._paint_chw(x) for x in batch]
+        return np.ascontiguousarray(np.stack(out).transpose(0, 3, 1, 2))
+
+
+class StrokeTeacher(BatchTeacher):
+    """Paired targets for the painted recipe: each colour-transformed crop's `paint_float` rendering.
+    Deterministic: the same crop always gets the same target, so a small generator can learn the mapping
+    instead of averaging it away."""
 
     def __init__(self, r: int = 6, amp: float = 0.2, length: int = 10, lines: float = 0.0,
                  width: float = 1.0, workers: int = 1, direction: float | None = None,
                  contrast_floor: float | None = None, passes: int = 1) -> None:
+        super().__init__(workers)
         self.settings = dict(r=r, amp=amp, length=length, lines=lines, width=width, direction=direction,
                              contrast_floor=contrast_floor, passes=passes)  # paint_float's keywords
-        # OpenCV releases the GIL: on a many-core machine (a GPU box) the crops are painted in parallel,
-        # so the teacher does not starve the GPU. Each crop's painting is independent of the others.
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="teacher") if workers > 1 else None
 
-    def _paint(self, x: np.ndarray) -> np.ndarray:
-        return paint_float(np.ascontiguousarray(x.transpose(1, 2, 0)), **self.settings)
-
-    def __call__(self, batch: np.ndarray) -> np.ndarray:
-        out = list(self._pool.map(self._paint, batch)) if self._pool else [self._paint(x) for x in batch]
-        return np.ascontiguousarray(np.stack(out).transpose(0, 3, 1, 2))
+    def paint(self, x: np.ndarray) -> np.ndarray:
+        return paint_float(x, **self.settings)
