@@ -15,6 +15,7 @@ from vst_desktop.training.models import CanvasStage, build_generator
 from vst_desktop.training.run import train
 from vst_desktop.training.texture.analogy import CANVAS_PERIOD, AnalogyTeacher, canvas_for, canvas_tile
 from vst_desktop.training.texture.marks import analogy_settings, generator_stages
+from vst_desktop.trainspec.config import CANVAS_FORMS
 from vst_desktop.trainspec.presets import make_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -68,18 +69,23 @@ def test_a_plain_wall_gets_marks_tied_to_the_frame_through_the_canvas(shared_dat
     assert np.allclose(plain.paint(wall[:, 8:])[shifted], plain.paint(wall)[moved], atol=1e-5)
 
 
-@pytest.mark.parametrize("form", ["blobs", "strokes"])
+@pytest.mark.parametrize("form", CANVAS_FORMS)
 def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form):
     tile = canvas_tile(form)
-    assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD)
+    assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD) and tile.dtype == np.float32
     assert abs(tile.mean()) < 1e-4 and abs(tile.std() - 1) < 1e-3
-    # periodic: the tile's wrap-around step is no larger than its inner steps (no seam when tiled)
-    assert np.abs(tile[:, 0] - tile[:, -1]).max() <= np.abs(np.diff(tile, axis=1)).max() + 1e-6
+    assert np.array_equal(tile, canvas_tile(form))  # deterministic: the teacher and the export agree
+    # periodic: the wrap-around step (last column to first, last row to first) is as small as the inner
+    # steps on average (a seam would be a jump of about 1.1 std everywhere along it)
+    for axis in (0, 1):
+        wrap = np.abs(np.take(tile, 0, axis) - np.take(tile, -1, axis)).mean()
+        assert wrap <= 2.0 * np.abs(np.diff(tile, axis=axis)).mean() + 1e-6
     stage = CanvasStage(form)
     for h, w in [(40, 56), (200, 300), (360, 640)]:
         got = stage(torch.zeros(2, 3, h, w))
         assert got.shape == (2, 1, h, w)
         assert np.allclose(got[0, 0].numpy(), canvas_for(h, w, tile))
+    assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form=form)) == {"canvas": form}
 
 
 def coherence(tile: np.ndarray) -> float:
@@ -91,12 +97,50 @@ def coherence(tile: np.ndarray) -> float:
     return float(np.mean(np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (jxx + jyy + 1e-6)))
 
 
+def autocorrelation(tile: np.ndarray) -> np.ndarray:
+    """The tile's circular autocorrelation, 1 at lag (0, 0); [dy, dx] is the lag (negative lags wrap)."""
+    spec = np.fft.fft2(tile - tile.mean())
+    ac = np.real(np.fft.ifft2(np.abs(spec) ** 2))
+    return ac / ac[0, 0]
+
+
 def test_the_stroke_canvas_is_made_of_oriented_dashes():
     assert coherence(canvas_tile("strokes")) > 0.6 > 0.35 > coherence(canvas_tile("blobs"))
     with pytest.raises(ValueError):
         canvas_tile("dots")
-    assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form="strokes")) == \
-        {"canvas": "strokes"}
+
+
+def test_the_multi_scale_stroke_canvas_adds_wider_dashes():
+    """Still oriented dashes, but with a coarser scale: neighbours 4 px apart stay alike, where the fine
+    dashes (about 2 px wide) have already decorrelated."""
+    multi, fine = canvas_tile("strokes_multi"), canvas_tile("strokes")
+    assert coherence(multi) > 0.6
+    ac_multi, ac_fine = autocorrelation(multi), autocorrelation(fine)
+    for lag in [(0, 4), (4, 0)]:
+        assert ac_multi[lag] > ac_fine[lag] + 0.15
+
+
+def test_the_band_canvas_is_long_parallel_bands():
+    """Bands run along one direction (the diagonal y = -x on average): along it the tile stays alike, across
+    it about half a band spacing (4.5 px) away it is reversed; and locally every band is a long line (the
+    structure tensor's coherence near 1). The blobs have neither."""
+    ac = autocorrelation(canvas_tile("bands"))
+    assert ac[-2, 2] > 0.5 and ac[2, 2] < -0.2  # lags (2, -2) along and (2, 2) across: 2.8 px
+    assert ac[3, 3] < -0.3
+    assert coherence(canvas_tile("bands")) > 0.8
+    blobs = autocorrelation(canvas_tile("blobs"))
+    assert abs(blobs[-3, 3] - blobs[3, 3]) < 0.1
+
+
+def test_the_cell_canvas_is_flat_patches_with_sharp_borders():
+    """Piecewise constant: most pixels equal their neighbours exactly, and where they differ they jump
+    (a border between two cells), not drift as noise does."""
+    cells = canvas_tile("cells")
+    step = np.maximum(np.abs(np.roll(cells, -1, 0) - cells), np.abs(np.roll(cells, -1, 1) - cells))
+    assert (step < 1e-6).mean() > 0.7
+    assert np.median(step[step > 1e-6]) > 0.3  # the borders are steps between cells' grey levels
+    assert (np.maximum(np.abs(np.diff(canvas_tile("blobs"), axis=0)), 0) < 1e-6).mean() < 0.01
+    assert len(np.unique(cells)) < 200  # a few dozen cells, one grey each
 
 
 def test_marks_move_with_the_picture_when_the_canvas_moves_with_it():

@@ -39,7 +39,13 @@ VARIANTS: dict[str, dict] = {
     "analogy_D_nocanvas": dict(marks="analogy", w_adv=0.5, analogy_canvas=0.0),
     # round 6 (CPU): a canvas of oriented dashes instead of isotropic blobs
     "analogy_D_strokecanvas": dict(marks="analogy", w_adv=0.5, analogy_canvas_form="strokes"),
+    # round 7 (CPU): the canvas's form chosen per folder by the teacher alone on the tune part
+    # (analogy_canvas_choice.py); the form comes from PER_FOLDER
+    "analogy_D_chosencanvas": dict(marks="analogy", w_adv=0.5),
 }
+CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
+# variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder
+PER_FOLDER: dict[str, tuple[str, Path]] = {"analogy_D_chosencanvas": ("analogy_canvas_form", CHOICE)}
 # What marks="auto" chose for the shipped styles (their JSON, docs/training.md), so a machine without the
 # critic's photos trains the same family.
 AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"}
@@ -48,6 +54,8 @@ AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"
 def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: str, iterations: int | None) -> dict:
     images = build_styles.BUILD / style.folder / "images"
     run = out / variant / style.folder
+    if any((run / "package").glob("*.onnx")):  # finished earlier: never trained twice
+        return {"variant": variant, "folder": style.folder, "rc": 0, "seconds": 0.0, "skipped": True}
     cmd = [sys.executable, "-m", "vst_desktop", "train", "--styles", str(images), "--preset", "quick", "--seed", "0",
            "--name", style.name, "--out", str(run), "--device", device, "--no-install", "--no-evaluate",
            "--progress", "jsonl"]
@@ -55,6 +63,9 @@ def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: s
         cmd += ["--iterations", str(iterations)]
     settings = dict(VARIANTS[variant], threads=1)
     settings.setdefault("marks", AUTO_MARKS.get(style.folder, "strokes"))
+    if variant in PER_FOLDER:
+        key, source = PER_FOLDER[variant]
+        settings[key] = json.loads(source.read_text(encoding="utf-8"))["chosen"][style.folder]
     for k, v in settings.items():
         cmd += ["--set", f"{k}={v}"]
     t0 = time.time()

@@ -54,6 +54,16 @@ def paint_set(teacher: AnalogyTeacher, ct, images_bgr: list[np.ndarray]) -> list
     return out
 
 
+def _value(v: str) -> int | float | str:
+    """A --set value: a number where it reads as one, else the text (canvas_form=bands)."""
+    for kind in (int, float):
+        try:
+            return kind(v)
+        except ValueError:
+            pass
+    return v
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", action="append", default=[], help="AnalogyTeacher keyword=value")
@@ -62,7 +72,7 @@ def main() -> int:
     ap.add_argument("--json")
     ap.add_argument("--final", action="store_true", help="include the never-tuned folder")
     args = ap.parse_args()
-    kw = {k: float(v) if "." in v else int(v) for k, v in (s.split("=", 1) for s in args.set)}
+    kw = {k: _value(v) for k, v in (s.split("=", 1) for s in args.set)}
     all_folders = sorted(p for p in STYLES.iterdir() if p.is_dir())
     names = [f for f in args.folders.split(",") if f] or [p.name for p in all_folders]
     if not args.final:

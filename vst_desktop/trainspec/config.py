@@ -22,7 +22,7 @@ from vst_desktop.styles.package import MAX_NAME, has_unprintable
 RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
 D_INPUTS = ("rgb", "highpass")
-CANVAS_FORMS = ("blobs", "strokes")  # training/texture/analogy.py (`canvas_tile`)
+CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells")  # training/texture/analogy.py (`canvas_tile`)
 MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -90,7 +90,7 @@ class TrainConfig:
     analogy_patch: int = 16  # px: the painting patches laid over the photo (multiple of 4)
     analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's
     analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
-    analogy_canvas_form: str = "blobs"  # the canvas: "blobs" (band-limited noise) or "strokes" (oriented dashes)
+    analogy_canvas_form: str = "blobs"  # the canvas: one of CANVAS_FORMS (analogy.canvas_tile)
     analogy_detail: float = 1.0  # the painting's detail laid on
 
     # loss details

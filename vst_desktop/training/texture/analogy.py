@@ -8,9 +8,9 @@ over the photo's low-pass. Overlapping patches are blended with a smooth window.
 
 Flat areas (a plain wall, skin, sky) have no structure to match, so every flat painting patch would tie and
 the choice would be noise a network cannot learn. The matching therefore also sees a fixed `canvas`: a
-texture tied to pixel position (a periodic tile of blobs or oriented dashes, so it covers any frame). The
-generator sees the same canvas (models.CanvasStage), so the marks in flat areas are a learnable function of
-position that holds still while the camera does. Measured in docs/research/analogy_marks.md.
+texture tied to pixel position (a periodic tile of blobs, oriented dashes, bands or cells, so it covers any
+frame). The generator sees the same canvas (models.CanvasStage), so the marks in flat areas are a learnable
+function of position that holds still while the camera does. Measured in docs/research/analogy_marks.md.
 """
 
 from __future__ import annotations
@@ -35,28 +35,64 @@ def _periodic_lowpass_noise(rng: np.random.Generator, period: int, sigma: float)
     return ((tile - tile.mean()) / (tile.std() + 1e-8)).astype(np.float32)
 
 
-def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 1234) -> np.ndarray:
-    """A periodic tile (period, period) float32, zero mean, unit std. "blobs": band-limited noise (sigma 1.5 px).
-    "strokes": white noise smeared along a slowly turning direction field (a line-integral convolution on the
-    torus, 6 px each way): short oriented dashes, the form of a brush mark."""
-    rng = np.random.default_rng(seed)
-    if form == "blobs":
-        return _periodic_lowpass_noise(rng, period, 1.5)
-    if form != "strokes":
-        raise ValueError(f"unknown canvas form {form!r} (one of {CANVAS_FORMS})")
-    noise = _periodic_lowpass_noise(rng, period, 0.8)  # dashes about 2 px wide
-    angle = 0.5 * np.pi * _periodic_lowpass_noise(rng, period, 20.0)  # turning slowly over the tile
-    dx, dy = np.cos(angle).astype(np.float32), np.sin(angle).astype(np.float32)
+def _normed(a: np.ndarray) -> np.ndarray:
+    return ((a - a.mean()) / (a.std() + 1e-8)).astype(np.float32)
+
+
+def _smear(noise: np.ndarray, angle: np.ndarray, steps: int, step: float = 1.0) -> np.ndarray:
+    """`noise` summed along the direction field `angle` (a line-integral convolution on the torus, `steps`
+    of `step` px each way): dashes `2 * steps * step` px long."""
+    period = noise.shape[0]
+    dx, dy = (step * np.cos(angle)).astype(np.float32), (step * np.sin(angle)).astype(np.float32)
     gy, gx = np.mgrid[0:period, 0:period].astype(np.float32)
     acc = noise.copy()
     for sign in (1.0, -1.0):
         px, py = gx.copy(), gy.copy()
-        for _ in range(6):
+        for _ in range(steps):
             step_x = cv2.remap(dx, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
             step_y = cv2.remap(dy, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
             px, py = px + sign * step_x, py + sign * step_y
             acc += cv2.remap(noise, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
-    return ((acc - acc.mean()) / (acc.std() + 1e-8)).astype(np.float32)
+    return _normed(acc)
+
+
+def _cells(rng: np.random.Generator, period: int, n: int = 96) -> np.ndarray:
+    """Voronoi cells on the torus (distances wrap), each one flat grey: about 13 px across, sharp borders."""
+    seeds, values = rng.uniform(0, period, (n, 2)), rng.standard_normal(n)
+    gy, gx = np.mgrid[0:period, 0:period].astype(np.float64)
+    best, label = np.full((period, period), np.inf), np.zeros((period, period), np.int64)
+    for i, (sy, sx) in enumerate(seeds):
+        dy, dx = np.abs(gy - sy), np.abs(gx - sx)
+        d = np.minimum(dy, period - dy) ** 2 + np.minimum(dx, period - dx) ** 2
+        closer = d < best
+        best[closer], label[closer] = d[closer], i
+    return _normed(values[label])
+
+
+def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 1234) -> np.ndarray:
+    """A periodic tile (period, period) float32, zero mean, unit std, the same for the same arguments.
+    "blobs": band-limited noise (sigma 1.5 px). "strokes": white noise smeared along a slowly turning
+    direction field (6 px each way): short oriented dashes, the form of a brush mark. "strokes_multi": those
+    dashes plus wider, longer ones (5 px wide, 24 px long) along the same field: marks at two scales.
+    "bands": long parallel wavy bands about 9 px apart (a diagonal cosine whose phase a slow noise bends;
+    Munch's swirls). "cells": flat Voronoi patches with sharp borders (stained glass, Kandinsky's planes)."""
+    rng = np.random.default_rng(seed)
+    if form == "blobs":
+        return _periodic_lowpass_noise(rng, period, 1.5)
+    if form == "cells":
+        return _cells(rng, period)
+    if form == "bands":
+        gy, gx = np.mgrid[0:period, 0:period].astype(np.float64)
+        phase = 2 * np.pi * round(period / 12.8) * (gx + gy) / period  # integer frequency: the tile wraps
+        return _normed(np.cos(phase + 4.0 * _periodic_lowpass_noise(rng, period, 10.0)))
+    if form not in ("strokes", "strokes_multi"):
+        raise ValueError(f"unknown canvas form {form!r} (one of {CANVAS_FORMS})")
+    noise = _periodic_lowpass_noise(rng, period, 0.8)  # dashes about 2 px wide
+    angle = 0.5 * np.pi * _periodic_lowpass_noise(rng, period, 20.0)  # turning slowly over the tile
+    fine = _smear(noise, angle, 6)
+    if form == "strokes":
+        return fine
+    return _normed(fine + _smear(_periodic_lowpass_noise(rng, period, 2.0), angle, 8, 1.5))
 
 
 def canvas_for(h: int, w: int, tile: np.ndarray) -> np.ndarray:
