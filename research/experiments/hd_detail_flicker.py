@@ -9,7 +9,11 @@ known pan and zoom (the same generator as `hd_fast_path.motion_clip`), stabilise
 - `ssim`: content edge SSIM of the fast path over the full network at 720p on the clips' first frames (the
   enlargement's reason to exist: the face and contours at full sharpness).
 
-    python -m research.experiments.hd_detail_flicker [--styles a,b]
+`--network-height 720` measures the full network itself on the same rulers (its ssim is 1 by definition),
+540 the network at 540p enlarged; `--band blur` takes the detail band as the 720p luma minus its Gaussian
+blur (sigma 1 px) instead of minus the network input enlarged (a band not tied to the 2x sampling grid).
+
+    python -m research.experiments.hd_detail_flicker [--styles a,b] [--network-height 360] [--band lowres]
 """
 
 from __future__ import annotations
@@ -52,9 +56,28 @@ def tune_clips() -> dict[str, list[np.ndarray]]:
     return clips
 
 
+class BlurBandUpsampler(GuidedUpsampler):
+    """The product's enlargement with another detail band: the 720p luma minus its own blur."""
+
+    def __call__(self, frame_full, frame_low, styled_low):
+        h, w = frame_full.shape[:2]
+        gain = upsample.detail_gain(cv2.cvtColor(frame_low, cv2.COLOR_BGR2GRAY),
+                                    cv2.cvtColor(styled_low, cv2.COLOR_BGR2GRAY), self.radius, self.eps)
+        base = cv2.resize(styled_low, (w, h), interpolation=cv2.INTER_LINEAR)
+        luma = cv2.cvtColor(frame_full, cv2.COLOR_BGR2GRAY)
+        detail = cv2.subtract(luma, cv2.GaussianBlur(luma, (0, 0), 1.0), dtype=cv2.CV_16S)
+        g = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR) * np.float32(self.detail)
+        detail = cv2.multiply(detail, g, dtype=cv2.CV_16S)
+        return cv2.add(base, cv2.merge([detail, detail, detail]), dtype=cv2.CV_8U)
+
+
+NETWORK_HEIGHT, BAND = 360, "lowres"  # set from the command line
+
+
 def fast_stylizer(session, detail: float, stabilize: bool):
-    pipe = Pipeline(session, inference_size=fit_height(HD, 360), output_size=HD, stabilize=stabilize)
-    pipe._upsampler = GuidedUpsampler(detail=detail)  # noqa: SLF001 - the variant under test
+    pipe = Pipeline(session, inference_size=fit_height(HD, NETWORK_HEIGHT), output_size=HD, stabilize=stabilize)
+    up = BlurBandUpsampler if BAND == "blur" else GuidedUpsampler
+    pipe._upsampler = up(detail=detail)  # noqa: SLF001 - the variant under test
     return lambda img: pipe.step(Frame(img, 0.0, 0)).pixels
 
 
@@ -83,7 +106,11 @@ def main() -> None:
     ap.add_argument("--styles", default="monet,van-gogh,ukiyo-e")
     ap.add_argument("--detail", default=",".join(map(str, DETAIL)))
     ap.add_argument("--cap", default=",".join(map(str, MAX_GAIN)))
+    ap.add_argument("--network-height", type=int, default=360, choices=(360, 540, 720))
+    ap.add_argument("--band", default="lowres", choices=("lowres", "blur"))
     args = ap.parse_args()
+    global NETWORK_HEIGHT, BAND
+    NETWORK_HEIGHT, BAND = args.network_height, args.band
     details, caps = [float(x) for x in args.detail.split(",")], [float(x) for x in args.cap.split(",")]
     clips = tune_clips()
     print("tune clips:", ", ".join(clips), flush=True)
@@ -100,7 +127,8 @@ def main() -> None:
                 upsample.MAX_GAIN = cap  # read by detail_gain at every call
                 row = measure(session, clips, detail)
                 with log.open("a") as f:
-                    f.write(json.dumps({"style": sid, "detail": detail, "cap": cap, **row}) + "\n")
+                    f.write(json.dumps({"style": sid, "detail": detail, "cap": cap, "network_height": NETWORK_HEIGHT,
+                                        "band": BAND, **row}) + "\n")
                 print(sid, detail, cap, json.dumps(row), flush=True)
     finally:
         upsample.MAX_GAIN = saved
