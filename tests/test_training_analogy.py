@@ -13,7 +13,13 @@ from _helpers import coffee_photo
 
 from vst_desktop.training.models import CanvasStage, build_generator
 from vst_desktop.training.run import train
-from vst_desktop.training.texture.analogy import CANVAS_PERIOD, AnalogyTeacher, canvas_for, canvas_tile
+from vst_desktop.training.texture.analogy import (
+    CANVAS_PERIOD,
+    AnalogyTeacher,
+    canvas_for,
+    canvas_tile,
+    painting_tile,
+)
 from vst_desktop.training.texture.marks import analogy_settings, generator_stages
 from vst_desktop.trainspec.config import CANVAS_FORMS
 from vst_desktop.trainspec.presets import make_config
@@ -69,7 +75,10 @@ def test_a_plain_wall_gets_marks_tied_to_the_frame_through_the_canvas(shared_dat
     assert np.allclose(plain.paint(wall[:, 8:])[shifted], plain.paint(wall)[moved], atol=1e-5)
 
 
-@pytest.mark.parametrize("form", CANVAS_FORMS)
+FIXED_FORMS = [f for f in CANVAS_FORMS if f != "painting"]  # "painting" is cut from a folder's paintings
+
+
+@pytest.mark.parametrize("form", FIXED_FORMS)
 def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form):
     tile = canvas_tile(form)
     assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD) and tile.dtype == np.float32
@@ -162,6 +171,53 @@ def test_marks_move_with_the_picture_when_the_canvas_moves_with_it():
     inner = (..., slice(16, -16), slice(24, -24))
     assert torch.allclose(together[inner], ref[inner], atol=1e-5)
     assert (still[inner] - ref[inner]).abs().mean() > 1e-3
+
+
+def noisy_stripes(vertical: bool, seed: int) -> np.ndarray:
+    """Stripes whose period wanders (5-9 px) plus grain: a folder of one kind of mark, never quite periodic."""
+    rng = np.random.default_rng(seed)
+    edges = np.cumsum(rng.integers(5, 10, 200))
+    ramp = (np.searchsorted(edges, np.arange(300)) % 2).astype(np.float32) * 120 + 60
+    img = np.tile(ramp[None, :300], (300, 1)) if vertical else np.tile(ramp[:300, None], (1, 300))
+    img = img + rng.normal(0, 3, img.shape)
+    return np.repeat(np.clip(img, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+
+
+@pytest.mark.parametrize("vertical", [True, False])
+def test_the_painting_canvas_is_cut_from_the_paintings(vertical):
+    """The painting canvas carries the folder's own marks (vertical stripes give a tile of vertical stripes),
+    tiles without a seam and is the same every time, so the teacher and a resumed run agree."""
+    greys = [cv2.cvtColor(noisy_stripes(vertical, seed), cv2.COLOR_RGB2GRAY).astype(np.float32) / 255 for seed in (1, 2)]
+    tile = painting_tile(greys)
+    assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD) and tile.dtype == np.float32
+    assert abs(tile.mean()) < 1e-4 and abs(tile.std() - 1) < 1e-3
+    ratio = orientation(tile[..., None])
+    assert (ratio > 3) if vertical else (ratio < 1 / 3)
+    assert np.array_equal(tile, painting_tile(greys))
+    for axis in (0, 1):
+        wrap = np.abs(np.take(tile, 0, axis) - np.take(tile, -1, axis)).mean()
+        assert wrap <= 2.0 * np.abs(np.diff(tile, axis=axis)).mean()
+    teacher = AnalogyTeacher([noisy_stripes(vertical, 1), noisy_stripes(vertical, 2)], canvas_form="painting")
+    assert orientation(teacher.tile[..., None]) == pytest.approx(ratio, rel=0.5)
+
+
+def test_paintings_smaller_than_the_canvas_cannot_give_a_painting_canvas():
+    with pytest.raises(ValueError, match="short side"):
+        painting_tile([np.zeros((100, 400), np.float32)])
+
+
+def test_a_painting_canvas_run_gives_the_generator_the_teachers_tile(tmp_path, shared_data):
+    """The generator's canvas is the one the teacher matched against, in the weights and in their average,
+    so the export paints the wall with the same canvas."""
+    cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "van_gogh"), marks="analogy", w_adv=0.5,
+                      analogy_canvas_form="painting", iterations=2, batch_size=2, crop_size=64,
+                      max_image_side=256, sample_every=2, checkpoint_every=2, val_photos=2, threads=1)
+    assert train(cfg, tmp_path / "run").status == "done"
+    state = torch.load(tmp_path / "run" / "checkpoints" / "latest.pt", weights_only=True)
+    tile = state["EMA"]["canvas.tile"][0, 0].numpy()
+    assert torch.equal(state["G"]["canvas.tile"], state["EMA"]["canvas.tile"])
+    assert abs(tile.std() - 1) < 1e-3 and orientation(tile[..., None]) != pytest.approx(1.0, abs=1e-3)
+    assert not np.allclose(tile, canvas_tile("blobs"))
 
 
 def test_a_short_analogy_run_trains_with_the_discriminator(tmp_path, shared_data):

@@ -42,10 +42,16 @@ VARIANTS: dict[str, dict] = {
     # round 7 (CPU): the canvas's form chosen per folder by the teacher alone on the tune part
     # (analogy_canvas_choice.py); the form comes from PER_FOLDER
     "analogy_D_chosencanvas": dict(marks="analogy", w_adv=0.5),
+    # round 8 (CPU): the teacher's patch side and canvas (blobs, or one cut from the folder's paintings)
+    # chosen per folder by the teacher alone on the tune part (analogy_teacher_search.py)
+    "analogy_D_chosenteacher": dict(marks="analogy", w_adv=0.5),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder
-PER_FOLDER: dict[str, tuple[str, Path]] = {"analogy_D_chosencanvas": ("analogy_canvas_form", CHOICE)}
+# ("" as the setting: the chosen value is a dict of settings)
+PER_FOLDER: dict[str, tuple[str, Path]] = {
+    "analogy_D_chosencanvas": ("analogy_canvas_form", CHOICE),
+    "analogy_D_chosenteacher": ("", ROOT / "docs" / "research" / "analogy" / "teacher_choice.json")}
 # What marks="auto" chose for the shipped styles (their JSON, docs/training.md), so a machine without the
 # critic's photos trains the same family.
 AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"}
@@ -65,7 +71,8 @@ def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: s
     settings.setdefault("marks", AUTO_MARKS.get(style.folder, "strokes"))
     if variant in PER_FOLDER:
         key, source = PER_FOLDER[variant]
-        settings[key] = json.loads(source.read_text(encoding="utf-8"))["chosen"][style.folder]
+        value = json.loads(source.read_text(encoding="utf-8"))["chosen"][style.folder]
+        settings.update(value if not key else {key: value})
     for k, v in settings.items():
         cmd += ["--set", f"{k}={v}"]
     t0 = time.time()

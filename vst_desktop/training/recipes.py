@@ -87,6 +87,9 @@ class PaintedRecipe(Recipe):
 
     def prepare(self, generator: Generator, device: torch.device) -> None:
         self.generator, self.device = generator, device
+        tile = getattr(self.teacher, "tile", None)
+        if generator.canvas is not None and tile is not None:  # one canvas for both (a painting's may differ)
+            generator.canvas.tile.copy_(torch.from_numpy(tile)[None, None])
         if generator.colour is not None:
             ct = fit_colour_transform(sample_pixels(self.data.content.images, seed=self.cfg.seed),
                                       sample_pixels(self.data.style.images, seed=self.cfg.seed),

@@ -22,7 +22,7 @@ from vst_desktop.styles.package import MAX_NAME, has_unprintable
 RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
 D_INPUTS = ("rgb", "highpass")
-CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells")  # training/texture/analogy.py (`canvas_tile`)
+CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells", "painting")  # training/texture/analogy.py (`canvas_tile`)
 MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")
 

@@ -69,13 +69,60 @@ def _cells(rng: np.random.Generator, period: int, n: int = 96) -> np.ndarray:
     return _normed(values[label])
 
 
+def _periodic_component(u: np.ndarray) -> np.ndarray:
+    """The periodic part of an image (Moisan's periodic-plus-smooth decomposition): the image minus the smooth
+    field that its border jumps imply, so that it tiles without seams and keeps its inner detail."""
+    h, w = u.shape
+    v = np.zeros_like(u, dtype=np.float64)
+    v[0, :] += u[-1, :] - u[0, :]
+    v[-1, :] += u[0, :] - u[-1, :]
+    v[:, 0] += u[:, -1] - u[:, 0]
+    v[:, -1] += u[:, 0] - u[:, -1]
+    q, r = np.arange(h)[:, None], np.arange(w)[None, :]
+    den = 2.0 * np.cos(2 * np.pi * q / h) + 2.0 * np.cos(2 * np.pi * r / w) - 4.0
+    den[0, 0] = 1.0
+    smooth_hat = np.fft.fft2(v) / den
+    smooth_hat[0, 0] = 0.0
+    return (u - np.real(np.fft.ifft2(smooth_hat))).astype(np.float32)
+
+
+def painting_tile(paintings: list[np.ndarray], period: int = CANVAS_PERIOD, seed: int = 1234,
+                  candidates: int = 256) -> np.ndarray:
+    """A canvas cut from the paintings themselves (grey float images, any size >= period): the grey detail
+    (minus an 8 px low-pass) of one period x period crop, made periodic. The crop is the most even one among
+    the more textured half of `candidates` random crops, so a single contour or a face does not repeat over the
+    wall: the painter's marks do."""
+    rng = np.random.default_rng(seed)
+    usable = [g for g in paintings if min(g.shape[:2]) >= period]
+    if not usable:
+        raise ValueError(f"no painting has a short side of {period} px or more")
+    details = [g - cv2.GaussianBlur(g, (0, 0), 8.0) for g in usable]
+    areas = np.array([d.size for d in details], np.float64)
+    crops = []
+    for i in rng.choice(len(details), candidates, p=areas / areas.sum()):
+        d = details[i]
+        y, x = rng.integers(0, d.shape[0] - period + 1), rng.integers(0, d.shape[1] - period + 1)
+        crops.append(d[y:y + period, x:x + period])
+    energy = np.array([c.std() for c in crops])
+    q = period // 4
+    blocks = [c.reshape(4, q, 4, q).std((1, 3)) for c in crops]
+    unevenness = np.array([b.std() / (b.mean() + 1e-8) for b in blocks])
+    textured = np.flatnonzero(energy >= np.median(energy))
+    best = textured[np.argmin(unevenness[textured])]
+    return _normed(_periodic_component(crops[best]))
+
+
 def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 1234) -> np.ndarray:
     """A periodic tile (period, period) float32, zero mean, unit std, the same for the same arguments.
     "blobs": band-limited noise (sigma 1.5 px). "strokes": white noise smeared along a slowly turning
     direction field (6 px each way): short oriented dashes, the form of a brush mark. "strokes_multi": those
     dashes plus wider, longer ones (5 px wide, 24 px long) along the same field: marks at two scales.
     "bands": long parallel wavy bands about 9 px apart (a diagonal cosine whose phase a slow noise bends;
-    Munch's swirls). "cells": flat Voronoi patches with sharp borders (stained glass, Kandinsky's planes)."""
+    Munch's swirls). "cells": flat Voronoi patches with sharp borders (stained glass, Kandinsky's planes).
+    "painting" needs the paintings (`painting_tile`): here it is a zero tile that a checkpoint's buffer or the
+    teacher's tile replaces."""
+    if form == "painting":
+        return np.zeros((period, period), np.float32)
     rng = np.random.default_rng(seed)
     if form == "blobs":
         return _periodic_lowpass_noise(rng, period, 1.5)
@@ -124,14 +171,15 @@ class AnalogyTeacher(BatchTeacher):
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
         self.detail, self.keep, self.canvas_w, self.level = detail, keep, canvas, level
-        self.tile = canvas_tile(canvas_form)
         rng = np.random.default_rng(seed)
-        keys, payloads = [], []
+        keys, payloads, greys = [], [], []
         for img in paintings:
             f = img.astype(np.float32) / 255.0 if img.dtype == np.uint8 else img.astype(np.float32)
             for s in scales:
                 k = min(1.0, long_side / max(f.shape[:2])) * s
                 g = cv2.resize(f, None, fx=k, fy=k, interpolation=cv2.INTER_AREA) if k != 1.0 else f
+                if s == scales[0]:
+                    greys.append(_grey(g))
                 if min(g.shape[:2]) < 4 * patch:
                     continue
                 kk, pp = self._extract(g, max(2, patch // 4))
@@ -139,6 +187,8 @@ class AnalogyTeacher(BatchTeacher):
                 payloads.append(pp)
         if not keys:
             raise ValueError(f"no painting has a short side of {4 * patch} px or more")
+        # The generator's CanvasStage takes this tile (recipes.TeacherRecipe.prepare), so both see one canvas.
+        self.tile = painting_tile(greys) if canvas_form == "painting" else canvas_tile(canvas_form)
         keys_a, pay_a = np.concatenate(keys), np.concatenate(payloads)
         if len(keys_a) > max_patches:
             pick = rng.choice(len(keys_a), max_patches, replace=False)
