@@ -201,6 +201,26 @@ def test_the_painting_canvas_is_cut_from_the_paintings(vertical):
     assert orientation(teacher.tile[..., None]) == pytest.approx(ratio, rel=0.5)
 
 
+def test_the_canvas_gives_way_where_the_photo_has_structure_of_its_own(shared_data):
+    """With canvas_flat the canvas still marks a plain wall as strongly as before, but in the detailed half of
+    the frame it changes the painting much less: the eyes and mouth stay the photo's, the wall gets marks."""
+    van_gogh = [cv2.imread(str(p))[..., ::-1] for p in sorted((shared_data / "styles" / "van_gogh").iterdir())[:3]]
+    photo = coffee_photo(shared_data, (256, 128))[..., ::-1].astype(np.float32) / 255
+    frame = photo.copy()
+    frame[:, :128] = photo[:, :128].mean((0, 1))  # left half: a plain wall; right half: the detailed photo
+    bare = AnalogyTeacher(van_gogh, canvas=0.0).paint(frame)
+
+    def change(**kw) -> tuple[float, float]:
+        out = AnalogyTeacher(van_gogh, canvas=1.5, canvas_form="painting", **kw).paint(frame)
+        d = np.abs(out - bare).mean(2)
+        return float(d[16:-16, 16:112].mean()), float(d[16:-16, 144:-16].mean())
+
+    wall_plain, detail_plain = change()
+    wall_flat, detail_flat = change(canvas_flat=3.0)
+    assert wall_flat == pytest.approx(wall_plain, rel=0.1) and wall_flat > 0.01
+    assert detail_flat < 0.7 * detail_plain
+
+
 def test_paintings_smaller_than_the_canvas_cannot_give_a_painting_canvas():
     with pytest.raises(ValueError, match="short side"):
         painting_tile([np.zeros((100, 400), np.float32)])

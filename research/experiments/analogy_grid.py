@@ -42,16 +42,15 @@ VARIANTS: dict[str, dict] = {
     # round 7 (CPU): the canvas's form chosen per folder by the teacher alone on the tune part
     # (analogy_canvas_choice.py); the form comes from PER_FOLDER
     "analogy_D_chosencanvas": dict(marks="analogy", w_adv=0.5),
-    # round 8 (CPU): the teacher's patch side and canvas (blobs, or one cut from the folder's paintings)
-    # chosen per folder by the teacher alone on the tune part (analogy_teacher_search.py)
-    "analogy_D_chosenteacher": dict(marks="analogy", w_adv=0.5),
+    # round 8 (CPU): a canvas cut from each folder's own paintings, strong (1.5) but giving way to the photo's
+    # own structure (canvas_flat 3), 24 px patches: chosen on the tune part with the teacher alone
+    # (analogy_teacher_search.py), one recipe for every folder
+    "analogy_D_paintcanvas": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
+                                  analogy_canvas_form="painting", analogy_canvas_flat=3.0),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder
-# ("" as the setting: the chosen value is a dict of settings)
-PER_FOLDER: dict[str, tuple[str, Path]] = {
-    "analogy_D_chosencanvas": ("analogy_canvas_form", CHOICE),
-    "analogy_D_chosenteacher": ("", ROOT / "docs" / "research" / "analogy" / "teacher_choice.json")}
+PER_FOLDER: dict[str, tuple[str, Path]] = {"analogy_D_chosencanvas": ("analogy_canvas_form", CHOICE)}
 # What marks="auto" chose for the shipped styles (their JSON, docs/training.md), so a machine without the
 # critic's photos trains the same family.
 AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"}
@@ -71,8 +70,7 @@ def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: s
     settings.setdefault("marks", AUTO_MARKS.get(style.folder, "strokes"))
     if variant in PER_FOLDER:
         key, source = PER_FOLDER[variant]
-        value = json.loads(source.read_text(encoding="utf-8"))["chosen"][style.folder]
-        settings.update(value if not key else {key: value})
+        settings[key] = json.loads(source.read_text(encoding="utf-8"))["chosen"][style.folder]
     for k, v in settings.items():
         cmd += ["--set", f"{k}={v}"]
     t0 = time.time()

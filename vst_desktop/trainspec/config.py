@@ -92,6 +92,9 @@ class TrainConfig:
     analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
     analogy_canvas_form: str = "blobs"  # the canvas: one of CANVAS_FORMS (analogy.canvas_tile)
     analogy_detail: float = 1.0  # the painting's detail laid on
+    # how far the canvas gives way where the photo has structure of its own (eyes, mouth, contours): 0 = the
+    # same weight everywhere; 1 = half weight where the photo is as structured as a typical painting patch
+    analogy_canvas_flat: float = 0.0
 
     # loss details
     nce_patches: int = 64
@@ -171,6 +174,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_width": (0.01, 100.0), "stroke_lines": (0.0, 1.0), "stroke_direction": (-3600.0, 3600.0),
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 1.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
+    "analogy_canvas_flat": (0.0, 100.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),
     "diffaug_cutout": (0.0, 1.0), "log_every": (1, 10**9), "sample_every": (1, 10**9),

@@ -160,17 +160,21 @@ class AnalogyTeacher(BatchTeacher):
     painting); low_sigma: the low-pass that the photo keeps (colour and shading); detail: how much of the
     painting's detail is laid on; keep: how much of the photo's own detail stays; canvas: weight of the
     canvas in flat areas' matching, relative to the paintings' typical structure; level: weight of the
-    patch brightness in the match; canvas_form: the canvas tile's form (`canvas_tile`)."""
+    patch brightness in the match; canvas_form: the canvas tile's form (`canvas_tile`); canvas_flat: how far
+    the canvas gives way to the photo's own structure (its weight is divided by 1 + (canvas_flat * s / r)^2,
+    s the photo's local structure, r the paintings' typical one), so a strong canvas marks the wall and the
+    cheeks without writing over the eyes and the mouth."""
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
-                 level: float = 1.0, canvas_form: str = "blobs", max_patches: int = 20000,
+                 level: float = 1.0, canvas_form: str = "blobs", canvas_flat: float = 0.0, max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
                  workers: int = 1) -> None:
         super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
         self.detail, self.keep, self.canvas_w, self.level = detail, keep, canvas, level
+        self.canvas_flat = canvas_flat
         rng = np.random.default_rng(seed)
         keys, payloads, greys = [], [], []
         for img in paintings:
@@ -233,7 +237,13 @@ class AnalogyTeacher(BatchTeacher):
         h, w = x.shape[:2]
         grey = _grey(x)
         if self.canvas_w > 0:  # the canvas enters the match only, never the picture
-            grey = grey + (self.canvas_w * self.structure_rms) * canvas_for(h, w, self.tile)
+            weight = self.canvas_w * self.structure_rms
+            if self.canvas_flat > 0:  # local structure: the std of the blurred grey over about a patch
+                gb = cv2.GaussianBlur(grey, (0, 0), self.guide_sigma)
+                mean = cv2.GaussianBlur(gb, (0, 0), p / 4.0)
+                local = np.sqrt(np.maximum(cv2.GaussianBlur(gb * gb, (0, 0), p / 4.0) - mean * mean, 0.0))
+                weight = weight / (1.0 + (self.canvas_flat * local / self.structure_rms) ** 2)
+            grey = grey + weight * canvas_for(h, w, self.tile)
         pad_y, pad_x = (-(h - p) % s), (-(w - p) % s)
         grey_p = cv2.copyMakeBorder(grey, 0, pad_y, 0, pad_x, cv2.BORDER_REFLECT)
         q, pos = self._features(grey_p, s)

@@ -57,7 +57,7 @@ def analogy_settings(cfg: TrainConfig) -> dict:
     """`AnalogyTeacher` keyword arguments (the paintings come separately)."""
     return dict(patch=cfg.analogy_patch, stride=cfg.analogy_patch // 2, low_sigma=cfg.analogy_patch / 4.0,
                 keep=cfg.analogy_keep, canvas=cfg.analogy_canvas, canvas_form=cfg.analogy_canvas_form,
-                detail=cfg.analogy_detail, seed=cfg.seed)
+                detail=cfg.analogy_detail, canvas_flat=cfg.analogy_canvas_flat, seed=cfg.seed)
 
 
 def teacher_settings(cfg: TrainConfig) -> dict:
