@@ -1,7 +1,7 @@
 """Issue 16 part 3: does a teacher whose marks are copied from each folder's paintings (texture transfer,
 training/texture/analogy.py) get named as its painter, where the stroke teacher is called "photo"?
 
-Scores the teacher itself (no network) on the TUNE set only: 10 detailed train photos and a webcam-like set
+Scores the teacher itself (no network) on the TUNE set (--heldout: the held-out part, reported only): 10 detailed train photos and a webcam-like set
 (6 demo-clip frames, 6 train portraits). Grey and colour identification (p_own, top-1), content edge SSIM.
 munch_scream is the never-tuned folder: it is left out here and reported only at the end of the work.
 
@@ -71,6 +71,8 @@ def main() -> int:
     ap.add_argument("--sheet")
     ap.add_argument("--json")
     ap.add_argument("--final", action="store_true", help="include the never-tuned folder")
+    ap.add_argument("--heldout", action="store_true",
+                    help="score on the held-out part (analogy_score.heldout_sets): what a perfect student would get")
     args = ap.parse_args()
     kw = {k: _value(v) for k, v in (s.split("=", 1) for s in args.set)}
     all_folders = sorted(p for p in STYLES.iterdir() if p.is_dir())
@@ -78,7 +80,12 @@ def main() -> int:
     if not args.final:
         names = [n for n in names if n != NEVER_TUNED]
     idents = {m: train_identifier(all_folders, TRAIN, IdentifyConfig(mode=m), CACHE) for m in ("grey", "colour")}
-    detailed, webcam = tune_sets()
+    if args.heldout:
+        from research.experiments.analogy_score import heldout_sets  # it imports this module
+
+        detailed, webcam = heldout_sets()
+    else:
+        detailed, webcam = tune_sets()
     content_rgb = [read_image(p)[..., ::-1] for p in image_files(TRAIN)]
     report, rows = {"settings": kw}, []
     sheet_rows = []
