@@ -1,14 +1,14 @@
 """Issue 16: search the analogy teacher's settings per folder on the TUNE part (teacher alone, no network).
 
 The teacher was tuned once for all folders on four settings; round 7 showed that the canvas's form hardly
-moves its identification. This searches the settings that set the marks' size and weight (patch side, with
-the low-pass and stride that training derives from it; how much photo detail is kept; how strongly the
-painting's detail is laid on; the canvas's weight in flat areas; blob or painting canvas) for every tuned
-folder, and writes one JSON line per (folder, setting). The never-tuned folder (munch_scream) is not looked at.
+moves its identification. This searches the patch side (with the low-pass
+and stride that training derives from it) and the canvas (blobs, or cut from the folder's paintings, at two
+weights) for every tuned folder, and writes one JSON line per (folder, setting). The never-tuned folder
+(munch_scream) is not looked at. Round 8 in docs/research/analogy_marks.md reads the lines.
 
     nice env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python -m research.experiments.analogy_teacher_search \
         --out docs/research/analogy/teacher_search.jsonl
-Resumable: settings already in the file are skipped. `--choose` prints the per-folder choice and writes it.
+Resumable: settings already in the file are skipped.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from vst_desktop.training.texture.analogy import AnalogyTeacher
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 
 ROOT = Path(__file__).resolve().parents[2]
-# The webcam edge SSIM a choice must keep (today's teacher: 0.28-0.48; students lose a little more).
-MIN_WEBCAM_EDGE_SSIM = 0.30
 
 
 def settings_grid() -> list[dict]:
@@ -49,36 +47,13 @@ def key(s: dict) -> str:
     return json.dumps(s, sort_keys=True)
 
 
-def choose(rows: list[dict]) -> dict:
-    """Per folder the setting with the highest grey webcam p_own (then grey photo p_own) among those whose
-    webcam edge SSIM is at least MIN_WEBCAM_EDGE_SSIM."""
-    chosen = {}
-    for folder in sorted({r["folder"] for r in rows}):
-        ok = [r for r in rows if r["folder"] == folder and r["webcam"]["edge_ssim"] >= MIN_WEBCAM_EDGE_SSIM]
-        if ok:
-            best = max(ok, key=lambda r: (r["webcam"]["grey"]["p_own"], r["photos"]["grey"]["p_own"]))
-            chosen[folder] = {"settings": best["settings"], "webcam_grey": best["webcam"]["grey"],
-                              "photos_grey": best["photos"]["grey"], "edge_ssim": [best["photos"]["edge_ssim"],
-                                                                                   best["webcam"]["edge_ssim"]]}
-    return chosen
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "docs" / "research" / "analogy" / "teacher_search.jsonl"))
     ap.add_argument("--folders", default="")
-    ap.add_argument("--choose", help="write the per-folder choice to this JSON and stop")
     args = ap.parse_args()
     out = Path(args.out)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
-    if args.choose:
-        grid = {key(s) for s in settings_grid()}
-        rows = [r for r in rows if key(r["settings"]) in grid]
-        chosen = choose(rows)
-        Path(args.choose).write_text(json.dumps(chosen, indent=1), encoding="utf-8")
-        for f, c in chosen.items():
-            print(f, c["settings"], c["webcam_grey"], c["photos_grey"], c["edge_ssim"])
-        return 0
     done = {(r["folder"], key(r["settings"])) for r in rows}
     names = [f for f in args.folders.split(",") if f] or sorted(p.name for p in STYLES.iterdir() if p.is_dir())
     names = [n for n in names if n != NEVER_TUNED]

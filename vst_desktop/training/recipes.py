@@ -77,9 +77,13 @@ class PaintedRecipe(Recipe):
             try:
                 self.teacher = AnalogyTeacher(data.style.images, **analogy_settings(cfg), workers=workers)
             except ValueError as exc:
-                raise TrainingDataError(f"The style images are too small for analogy_patch={cfg.analogy_patch} "
-                                        f"({exc}).", "Use larger paintings, or a smaller --set analogy_patch "
-                                        "(at most a quarter of the images' short side).") from None
+                canvas = cfg.analogy_canvas_form == "painting" and "canvas" in str(exc)
+                raise TrainingDataError(
+                    f"The style images are too small for "
+                    f"{'the painting canvas' if canvas else f'analogy_patch={cfg.analogy_patch}'} ({exc}).",
+                    "Use larger paintings, or another --set analogy_canvas_form" if canvas else
+                    "Use larger paintings, or a smaller --set analogy_patch (at most a quarter of the images' "
+                    "short side).") from None
         else:
             self.teacher = StrokeTeacher(**teacher_settings(cfg), workers=workers)
         self.generator: Generator | None = None  # set by prepare: its colour stage comes before the teacher

@@ -95,7 +95,7 @@ def painting_tile(paintings: list[np.ndarray], period: int = CANVAS_PERIOD, seed
     rng = np.random.default_rng(seed)
     usable = [g for g in paintings if min(g.shape[:2]) >= period]
     if not usable:
-        raise ValueError(f"no painting has a short side of {period} px or more")
+        raise ValueError(f"the painting canvas needs a painting with a short side of {period} px or more")
     details = [g - cv2.GaussianBlur(g, (0, 0), 8.0) for g in usable]
     areas = np.array([d.size for d in details], np.float64)
     crops = []
@@ -191,7 +191,7 @@ class AnalogyTeacher(BatchTeacher):
                 payloads.append(pp)
         if not keys:
             raise ValueError(f"no painting has a short side of {4 * patch} px or more")
-        # The generator's CanvasStage takes this tile (recipes.TeacherRecipe.prepare), so both see one canvas.
+        # The generator's CanvasStage takes this tile (recipes.PaintedRecipe.prepare), so both see one canvas.
         self.tile = painting_tile(greys) if canvas_form == "painting" else canvas_tile(canvas_form)
         keys_a, pay_a = np.concatenate(keys), np.concatenate(payloads)
         if len(keys_a) > max_patches:
