@@ -94,7 +94,8 @@ def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form):
         got = stage(torch.zeros(2, 3, h, w))
         assert got.shape == (2, 1, h, w)
         assert np.allclose(got[0, 0].numpy(), canvas_for(h, w, tile))
-    assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form=form)) == {"canvas": form}
+    assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form=form)) == {
+        "canvas": form, "canvas_gain": False}
 
 
 def coherence(tile: np.ndarray) -> float:
@@ -304,3 +305,20 @@ def test_paintings_too_small_for_the_patch_stop_with_a_message(tmp_path, shared_
 
 def test_without_a_canvas_the_generator_gets_no_canvas_channel():
     assert generator_stages(make_config("quick", marks="analogy", analogy_canvas=0.0)) == {}
+
+
+def test_the_canvas_gain_lays_the_canvas_itself_on_the_picture():
+    """With the gain head, the generator can add the canvas pixel for pixel (the teacher's flat-area marks
+    follow it at full resolution): a gain of g on every pixel adds exactly g x canvas, and the gain's
+    output starts at zero, so training still starts at the identity."""
+    cfg = make_config("quick", marks="analogy", analogy_canvas_gain=True)
+    assert generator_stages(cfg) == {"canvas": "blobs", "canvas_gain": True}
+    g = build_generator("painter", **generator_stages(cfg))
+    x = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        assert torch.allclose(g(x), g.prepare(x))
+        g.last_conv.bias[3:] = 0.1
+        got = g(x) - g.prepare(x)
+        want = 0.1 * g.canvas(x)
+    assert torch.allclose(got, want.expand_as(got), atol=1e-6)
+    assert torch.allclose(g.stages(x).out, g(x), atol=1e-6)

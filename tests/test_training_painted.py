@@ -132,7 +132,7 @@ def test_the_temporal_term_does_not_charge_the_network_for_the_planes_own_flicke
     assert costs["plain"] > 0  # the input noise is still charged
 
 
-@pytest.mark.parametrize("size", ["painter", "quality", "painter+planes", "painter+canvas"])
+@pytest.mark.parametrize("size", ["painter", "quality", "painter+planes", "painter+canvas", "painter+canvas+gain"])
 def test_colour_stage_and_head_survive_export(tmp_path, size):
     torch.manual_seed(3)
     if size == "painter+planes":
@@ -140,6 +140,10 @@ def test_colour_stage_and_head_survive_export(tmp_path, size):
     elif size == "painter+canvas":  # the canvas channel keeps its place when the stem is turned to BGR
         g = build_generator("painter", **generator_stages(make_config("quick", marks="analogy")))
         torch.nn.init.normal_(g.stem[0].weight, std=0.3)
+    elif size == "painter+canvas+gain":  # the gain's outputs turn to BGR but keep the canvas's pixel scale
+        g = build_generator("painter", **generator_stages(make_config("quick", marks="analogy",
+                                                                      analogy_canvas_gain=True)))
+        assert g.last_conv.bias.shape[0] == 6
     else:
         g = build_generator(size)
     g.colour.set_transform([[0.8, 0.3, 0.0], [0.1, 0.7, 0.2], [0.0, 0.2, 0.6]], [0.05, -0.02, 0.1])

@@ -47,6 +47,11 @@ VARIANTS: dict[str, dict] = {
     # (analogy_teacher_search.py), one recipe for every folder
     "analogy_D_paintcanvas": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
                                   analogy_canvas_form="painting", analogy_canvas_flat=3.0),
+    # round 9 (CPU): round 8's recipe, the generator adding the canvas itself at full resolution times a gain
+    # it predicts (the quick students of round 8 lost the teacher's marks behind the stride-2 stem)
+    "analogy_D_paintcanvas_gain": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
+                                       analogy_canvas_form="painting", analogy_canvas_flat=3.0,
+                                       analogy_canvas_gain=True),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -58,8 +58,14 @@ class BgrUint8Generator(nn.Module):
             head = g.last_conv  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units
             # A transposed conv keeps its output channels in dimension 1 of the weight, a conv in dimension 0.
             out_dim = 1 if isinstance(head, nn.ConvTranspose2d) else 0
-            head.weight.copy_(head.weight.flip(out_dim) * 255.0)
-            head.bias.copy_(head.bias.flip(0) * 255.0)
+            # Each group of 3 outputs is RGB -> BGR. The residual is in pixel units (x 255); the canvas
+            # gain multiplies the canvas, which is in pixel units already (x 1).
+            scale = torch.tensor([255.0, 1.0][:head.bias.shape[0] // 3]).repeat_interleave(3)
+            order = torch.cat([torch.arange(i + 2, i - 1, -1) for i in range(0, head.bias.shape[0], 3)])
+            shape = [1] * head.weight.dim()
+            shape[out_dim] = -1
+            head.weight.copy_(head.weight.index_select(out_dim, order) * scale.view(shape))
+            head.bias.copy_(head.bias[order] * scale)
         self.g = g
 
     def forward(self, frame: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:

@@ -45,6 +45,9 @@ class GeneratorSpec:
     # the marks still on a still scene. Its form ("blobs", "strokes"; "" = no canvas). Set per run by
     # `build_generator`.
     canvas: str = ""
+    # The head also writes a per-pixel, per-colour gain for the canvas, added at full resolution: the teacher's
+    # flat-area marks follow the canvas pixel for pixel, which the stride-2 stem alone blurs away.
+    canvas_gain: bool = False
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
@@ -199,6 +202,7 @@ class Generator(nn.Module):
         self.spec = spec
         c1, c2 = spec.stem_channels, spec.body_channels
         self.canvas = CanvasStage(spec.canvas) if spec.canvas else None
+        out_channels = 6 if spec.canvas and spec.canvas_gain else 3  # residual RGB (+ canvas gain RGB)
         self.stem = nn.Sequential(nn.Conv2d(4 if spec.canvas else 3, c1, 3, stride=2, padding=1), _act())
         self.down = _sep_conv(c1, c2, stride=2)
         self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
@@ -207,12 +211,12 @@ class Generator(nn.Module):
         self.flatten = (FlattenStage(spec.flatten_radius, spec.flatten_passes, scale=spec.flatten_scale)
                         if spec.flatten_radius > 0 and spec.flatten_passes > 0 else None)
         if spec.head == "subpixel":
-            self.head = nn.Sequential(_sep_conv(c1, c1), nn.ConvTranspose2d(c1, 3, 2, stride=2))
+            self.head = nn.Sequential(_sep_conv(c1, c1), nn.ConvTranspose2d(c1, out_channels, 2, stride=2))
         elif spec.head == "full":
-            self.head = nn.Sequential(_sep_conv(c1, c1), nn.Conv2d(c1, 3, 3, padding=1))
+            self.head = nn.Sequential(_sep_conv(c1, c1), nn.Conv2d(c1, out_channels, 3, padding=1))
         else:
             # 1x1: the spatial filtering is already done by `up`; a 3-channel 3x3 conv is slow in ORT.
-            self.head = nn.Sequential(nn.Conv2d(c1, 3, 1))
+            self.head = nn.Sequential(nn.Conv2d(c1, out_channels, 1))
         last = self.last_conv
         nn.init.zeros_(last.weight)  # training starts exactly at the identity
         nn.init.zeros_(last.bias)
@@ -266,31 +270,42 @@ class Generator(nn.Module):
             return r
         return F.interpolate(r, scale_factor=2.0, mode="bilinear", align_corners=False)
 
+    def change(self, r: torch.Tensor, canvas: torch.Tensor | None) -> torch.Tensor:
+        """What the head's output `r` adds to the picture: the residual, plus the canvas times its gain."""
+        r = self.upsample_residual(r)
+        if r.shape[1] == 3:
+            return r
+        return r[:, :3] + r[:, 3:] * canvas
+
     def stages(self, x: torch.Tensor, canvas: torch.Tensor | None = None) -> GeneratorStages:
         """`forward` at strength 1, keeping every stage's result (training reads them; export and inference
         use `forward`, whose strength blends the planes and the residual in)."""
         prepared = self.prepare(x)
         base = prepared if self.flatten is None else self.flatten(prepared)
+        if self.canvas is not None and canvas is None:
+            canvas = self.canvas(base)
         r, feats = self.residual(base, canvas)
-        return GeneratorStages(prepared, base, base + self.upsample_residual(r), feats)
+        return GeneratorStages(prepared, base, base + self.change(r, canvas), feats)
 
     def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
         x = self.prepare(x)
         if self.flatten is not None:  # strength fades the planes too: at 0, the palette alone
             x = x + strength * (self.flatten(x) - x)
-        r, _ = self.residual(x)
+        canvas = None if self.canvas is None else self.canvas(x)
+        r, _ = self.residual(x, canvas)
         # Strength scales the residual before upsampling: 4x fewer multiplications at inference.
-        return x + self.upsample_residual(strength * r)
+        return x + self.change(strength * r, canvas)
 
 
 def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
-                    canvas: str = "") -> Generator:
+                    canvas: str = "", canvas_gain: bool = False) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:
         raise ValueError(f"unknown generator size {size!r}; choose from {sorted(GENERATOR_SIZES)}") from None
     return Generator(dataclasses.replace(spec, flatten_radius=flatten_radius, flatten_passes=flatten_passes,
-                                         flatten_scale=flatten_scale, canvas=canvas))
+                                         flatten_scale=flatten_scale, canvas=canvas,
+                                         canvas_gain=canvas_gain))
 
 
 class PatchDiscriminator(nn.Module):

@@ -95,6 +95,8 @@ class TrainConfig:
     # how far the canvas gives way where the photo has structure of its own (eyes, mouth, contours): 0 = the
     # same weight everywhere; 1 = half weight where the photo is as structured as a typical painting patch
     analogy_canvas_flat: float = 0.0
+    # the generator adds the canvas itself at full resolution, times a gain it predicts per pixel and colour
+    analogy_canvas_gain: bool = False
 
     # loss details
     nce_patches: int = 64

@@ -49,7 +49,8 @@ def generator_stages(cfg: TrainConfig) -> dict:
         # 38 ms more at full resolution); the network's residual learns the sharper plane borders.
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_canvas > 0:
-        return dict(canvas=cfg.analogy_canvas_form)  # the canvas the teacher's flat-area marks follow
+        # the canvas the teacher's flat-area marks follow (and, with its gain, the head's full-resolution copy)
+        return dict(canvas=cfg.analogy_canvas_form, canvas_gain=cfg.analogy_canvas_gain)
     return {}
 
 
