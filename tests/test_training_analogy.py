@@ -19,6 +19,7 @@ from vst_desktop.training.texture.analogy import (
     canvas_for,
     canvas_tile,
     painting_tile,
+    wall_for,
 )
 from vst_desktop.training.texture.marks import analogy_settings, generator_stages
 from vst_desktop.trainspec.config import CANVAS_FORMS
@@ -95,7 +96,7 @@ def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form):
         assert got.shape == (2, 1, h, w)
         assert np.allclose(got[0, 0].numpy(), canvas_for(h, w, tile))
     assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form=form)) == {
-        "canvas": form, "canvas_gain": False}
+        "canvas": form, "canvas_gain": False, "canvas_wall": False}
 
 
 def coherence(tile: np.ndarray) -> float:
@@ -231,12 +232,14 @@ def test_a_painting_canvas_run_gives_the_generator_the_teachers_tile(tmp_path, s
     """The generator's canvas is the one the teacher matched against, in the weights and in their average,
     so the export paints the wall with the same canvas."""
     cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "van_gogh"), marks="analogy", w_adv=0.5,
-                      analogy_canvas_form="painting", iterations=2, batch_size=2, crop_size=64,
-                      max_image_side=256, sample_every=2, checkpoint_every=2, val_photos=2, threads=1)
+                      analogy_canvas_form="painting", analogy_canvas_wall=True, iterations=2, batch_size=2,
+                      crop_size=64, max_image_side=256, sample_every=2, checkpoint_every=2, val_photos=2, threads=1)
     assert train(cfg, tmp_path / "run").status == "done"
     state = torch.load(tmp_path / "run" / "checkpoints" / "latest.pt", weights_only=True)
     tile = state["EMA"]["canvas.tile"][0, 0].numpy()
     assert torch.equal(state["G"]["canvas.tile"], state["EMA"]["canvas.tile"])
+    wall = state["EMA"]["canvas.wall"][0]  # the teacher's painted wall came along too
+    assert wall.shape == (3, 128, 128) and float(wall.std()) > 1e-3
     assert abs(tile.std() - 1) < 1e-3  # not the zero placeholder that CanvasStage starts with
     assert not np.allclose(tile, canvas_tile("blobs"))
 
@@ -312,7 +315,7 @@ def test_the_canvas_gain_lays_the_canvas_itself_on_the_picture():
     follow it at full resolution): a gain of g on every pixel adds exactly g x canvas, and the gain's
     output starts at zero, so training still starts at the identity."""
     cfg = make_config("quick", marks="analogy", analogy_canvas_gain=True)
-    assert generator_stages(cfg) == {"canvas": "blobs", "canvas_gain": True}
+    assert generator_stages(cfg) == {"canvas": "blobs", "canvas_gain": True, "canvas_wall": False}
     g = build_generator("painter", **generator_stages(cfg))
     x = torch.rand(1, 3, 64, 96)
     with torch.no_grad():
@@ -322,3 +325,26 @@ def test_the_canvas_gain_lays_the_canvas_itself_on_the_picture():
         want = 0.1 * g.canvas(x)
     assert torch.allclose(got, want.expand_as(got), atol=1e-6)
     assert torch.allclose(g.stages(x).out, g(x), atol=1e-6)
+
+
+def test_with_the_painted_wall_a_plain_wall_gets_the_same_marks_whatever_its_brightness(shared_data):
+    """canvas_wall: on a flat area the teacher lays its own fixed painting of a flat wall, so the marks there
+    no longer turn on the wall's brightness (the match picks other patches for a wall a little lighter, which
+    made the marks noise to a student), and the generator can write them as a gain times the wall it carries."""
+    paints = [cv2.imread(str(p))[..., ::-1] for p in sorted((shared_data / "styles" / "van_gogh").iterdir())[:4]]
+    kw = dict(patch=24, stride=12, low_sigma=6.0, canvas=1.5, canvas_form="painting", canvas_flat=3.0)
+    walls = [np.full((160, 224, 3), level, np.float32) for level in (0.45, 0.55)]
+    for wall_on, at_least, at_most in [(False, None, 0.6), (True, 0.99, None)]:
+        teacher = AnalogyTeacher(paints, canvas_wall=wall_on, **kw)
+        a, b = (teacher.paint(w) - w for w in walls)
+        agree = float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+        assert (at_least is None or agree >= at_least) and (at_most is None or agree <= at_most), (wall_on, agree)
+    assert teacher.wall.shape == (128, 128, 3)
+    cfg = make_config("quick", marks="analogy", analogy_canvas_wall=True)
+    g = build_generator("painter", **generator_stages(cfg))
+    with torch.no_grad():
+        g.canvas.wall.copy_(torch.from_numpy(teacher.wall).permute(2, 0, 1)[None])
+        g.last_conv.bias[3:] = 1.0
+        x = torch.full((1, 3, 160, 224), 0.45)
+        got = (g(x) - g.prepare(x))[0].permute(1, 2, 0).numpy()
+    assert np.allclose(got, wall_for(160, 224, teacher.wall), atol=1e-5)

@@ -132,7 +132,8 @@ def test_the_temporal_term_does_not_charge_the_network_for_the_planes_own_flicke
     assert costs["plain"] > 0  # the input noise is still charged
 
 
-@pytest.mark.parametrize("size", ["painter", "quality", "painter+planes", "painter+canvas", "painter+canvas+gain"])
+@pytest.mark.parametrize("size", ["painter", "quality", "painter+planes", "painter+canvas", "painter+canvas+gain",
+                                  "painter+canvas+wall"])
 def test_colour_stage_and_head_survive_export(tmp_path, size):
     torch.manual_seed(3)
     if size == "painter+planes":
@@ -144,6 +145,13 @@ def test_colour_stage_and_head_survive_export(tmp_path, size):
         g = build_generator("painter", **generator_stages(make_config("quick", marks="analogy",
                                                                       analogy_canvas_gain=True)))
         assert g.last_conv.bias.shape[0] == 6
+    elif size == "painter+canvas+wall":  # the painted wall's colours turn to BGR with the gain's
+        g = build_generator("painter", **generator_stages(make_config("quick", marks="analogy",
+                                                                      analogy_canvas_wall=True)))
+        with torch.no_grad():
+            g.canvas.wall.copy_(torch.randn_like(g.canvas.wall) * 0.1)
+            g.canvas.wall[:, 0] += 0.1  # red and blue differ, so a missed flip shows
+        torch.nn.init.normal_(g.stem[0].weight, std=0.3)
     else:
         g = build_generator(size)
     g.colour.set_transform([[0.8, 0.3, 0.0], [0.1, 0.7, 0.2], [0.0, 0.2, 0.6]], [0.05, -0.02, 0.1])

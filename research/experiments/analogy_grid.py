@@ -52,6 +52,11 @@ VARIANTS: dict[str, dict] = {
     "analogy_D_paintcanvas_gain": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
                                        analogy_canvas_form="painting", analogy_canvas_flat=3.0,
                                        analogy_canvas_gain=True),
+    # round 9 (CPU): flat areas get the teacher's own painting of a flat wall, fixed (its marks no longer turn
+    # on the wall's brightness), which the generator carries and adds with its gain (analogy_canvas_fit.py)
+    "analogy_D_paintcanvas_wall": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
+                                       analogy_canvas_form="painting", analogy_canvas_flat=3.0,
+                                       analogy_canvas_wall=True),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

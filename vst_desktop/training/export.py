@@ -54,7 +54,11 @@ class BgrUint8Generator(nn.Module):
                 g.canvas.top = 255.0
             stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255] (a canvas channel after them keeps its place)
             w = stem.weight
-            stem.weight.copy_(torch.cat([w[:, :3].flip(1), w[:, 3:]], 1) / 255.0)
+            parts = [w[:, :3].flip(1), w[:, 3:4]]
+            if g.canvas is not None and g.canvas.wall is not None:  # the painted wall turns to BGR as well
+                g.canvas.wall.copy_(g.canvas.wall.flip(1))
+                parts.append(w[:, 4:7].flip(1))
+            stem.weight.copy_(torch.cat(parts, 1) / 255.0)
             head = g.last_conv  # out: RGB residual in [0, 1] units  ->  BGR in [0, 255] units
             # A transposed conv keeps its output channels in dimension 1 of the weight, a conv in dimension 0.
             out_dim = 1 if isinstance(head, nn.ConvTranspose2d) else 0

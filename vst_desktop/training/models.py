@@ -48,6 +48,9 @@ class GeneratorSpec:
     # The head also writes a per-pixel, per-colour gain for the canvas, added at full resolution: the teacher's
     # flat-area marks follow the canvas pixel for pixel, which the stride-2 stem alone blurs away.
     canvas_gain: bool = False
+    # The canvas stage also carries the teacher's painted wall (3 colour channels, the network sees them too),
+    # and the gain multiplies it instead of the grey canvas: the analogy teacher's `canvas_wall` marks.
+    canvas_wall: bool = False
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
@@ -140,18 +143,27 @@ class CanvasStage(nn.Module):
     (N, 1, H, W). A buffer, so it travels with checkpoints and the export; tiled with Repeat and Slice, so
     the exported graph accepts any frame size. `top` scales it with the pixel scale (the exporter sets 255)."""
 
-    def __init__(self, form: str = "blobs") -> None:
+    def __init__(self, form: str = "blobs", wall: bool = False) -> None:
         super().__init__()
         from vst_desktop.training.texture.analogy import canvas_tile
 
-        self.register_buffer("tile", torch.from_numpy(canvas_tile(form))[None, None])
+        tile = torch.from_numpy(canvas_tile(form))[None, None]
+        self.register_buffer("tile", tile)
+        # The teacher's painted wall, RGB (the teacher's tile replaces these zeros, as it does the canvas's)
+        self.register_buffer("wall", torch.zeros(1, 3, *tile.shape[2:]) if wall else None)
         self.top = 1.0
 
+    @property
+    def channels(self) -> int:
+        return 1 if self.wall is None else 4
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, H, W): the canvas; with a wall, (N, 4, H, W): the canvas, then the wall's colours."""
         p = self.tile.shape[-1]
         h, w = x.shape[2], x.shape[3]
         reps_y, reps_x = h // p + 1, w // p + 1
-        tiled = self.tile.repeat(x.shape[0], 1, reps_y, reps_x)
+        tile = self.tile if self.wall is None else torch.cat([self.tile, self.wall], 1)
+        tiled = tile.repeat(x.shape[0], 1, reps_y, reps_x)
         return tiled[:, :, :h, :w] * self.top
 
 
@@ -201,9 +213,10 @@ class Generator(nn.Module):
         super().__init__()
         self.spec = spec
         c1, c2 = spec.stem_channels, spec.body_channels
-        self.canvas = CanvasStage(spec.canvas) if spec.canvas else None
+        self.canvas = CanvasStage(spec.canvas, wall=spec.canvas_wall) if spec.canvas else None
         out_channels = 6 if spec.canvas and spec.canvas_gain else 3  # residual RGB (+ canvas gain RGB)
-        self.stem = nn.Sequential(nn.Conv2d(4 if spec.canvas else 3, c1, 3, stride=2, padding=1), _act())
+        extra = 0 if self.canvas is None else self.canvas.channels
+        self.stem = nn.Sequential(nn.Conv2d(3 + extra, c1, 3, stride=2, padding=1), _act())
         self.down = _sep_conv(c1, c2, stride=2)
         self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
         self.up = _sep_conv(c2, c1)
@@ -275,7 +288,8 @@ class Generator(nn.Module):
         r = self.upsample_residual(r)
         if r.shape[1] == 3:
             return r
-        return r[:, :3] + r[:, 3:] * canvas
+        basis = canvas[:, 1:] if canvas.shape[1] == 4 else canvas  # the painted wall where there is one
+        return r[:, :3] + r[:, 3:] * basis
 
     def stages(self, x: torch.Tensor, canvas: torch.Tensor | None = None) -> GeneratorStages:
         """`forward` at strength 1, keeping every stage's result (training reads them; export and inference
@@ -298,14 +312,14 @@ class Generator(nn.Module):
 
 
 def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
-                    canvas: str = "", canvas_gain: bool = False) -> Generator:
+                    canvas: str = "", canvas_gain: bool = False, canvas_wall: bool = False) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:
         raise ValueError(f"unknown generator size {size!r}; choose from {sorted(GENERATOR_SIZES)}") from None
     return Generator(dataclasses.replace(spec, flatten_radius=flatten_radius, flatten_passes=flatten_passes,
                                          flatten_scale=flatten_scale, canvas=canvas,
-                                         canvas_gain=canvas_gain))
+                                         canvas_gain=canvas_gain, canvas_wall=canvas_wall))
 
 
 class PatchDiscriminator(nn.Module):

@@ -94,6 +94,9 @@ class PaintedRecipe(Recipe):
         tile = getattr(self.teacher, "tile", None)
         if generator.canvas is not None and tile is not None:  # one canvas for both (a painting's may differ)
             generator.canvas.tile.copy_(torch.from_numpy(tile)[None, None])
+            wall = getattr(self.teacher, "wall", None)
+            if generator.canvas.wall is not None and wall is not None:  # the painted wall: (p, p, 3) RGB
+                generator.canvas.wall.copy_(torch.from_numpy(wall).permute(2, 0, 1)[None])
         if generator.colour is not None:
             ct = fit_colour_transform(sample_pixels(self.data.content.images, seed=self.cfg.seed),
                                       sample_pixels(self.data.style.images, seed=self.cfg.seed),

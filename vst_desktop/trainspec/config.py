@@ -97,6 +97,9 @@ class TrainConfig:
     analogy_canvas_flat: float = 0.0
     # the generator adds the canvas itself at full resolution, times a gain it predicts per pixel and colour
     analogy_canvas_gain: bool = False
+    # flat areas get the teacher's own painting of a flat wall (fixed, so learnable) instead of a fresh match;
+    # the generator carries that wall and adds it with its gain (implies analogy_canvas_gain)
+    analogy_canvas_wall: bool = False
 
     # loss details
     nce_patches: int = 64

@@ -148,6 +148,11 @@ def canvas_for(h: int, w: int, tile: np.ndarray) -> np.ndarray:
     return tile[np.ix_(np.arange(h) % p, np.arange(w) % p)]
 
 
+def wall_for(h: int, w: int, wall: np.ndarray) -> np.ndarray:
+    """A (period, period, 3) wall tile over an (h, w) picture, as `canvas_for` lays the canvas."""
+    return np.stack([canvas_for(h, w, wall[..., c]) for c in range(wall.shape[2])], -1)
+
+
 def _grey(x: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
 
@@ -163,13 +168,16 @@ class AnalogyTeacher(BatchTeacher):
     patch brightness in the match; canvas_form: the canvas tile's form (`canvas_tile`); canvas_flat: how far
     the canvas gives way to the photo's own structure (its weight is divided by 1 + (canvas_flat * s / r)^2,
     s the photo's local structure, r the paintings' typical one), so a strong canvas marks the wall and the
-    cheeks without writing over the eyes and the mouth."""
+    cheeks without writing over the eyes and the mouth; canvas_wall: where the canvas keeps its weight, lay
+    the teacher's own painting of a flat wall (`painted_wall_tile`, fixed) instead of the matched detail, so
+    the marks there are a function of the canvas alone, which a network can learn (the match itself turns on
+    the photo's faint structure and brightness, which makes them noise to a student)."""
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
                  level: float = 1.0, canvas_form: str = "blobs", canvas_flat: float = 0.0, max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
-                 workers: int = 1) -> None:
+                 canvas_wall: bool = False, workers: int = 1) -> None:
         super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
@@ -206,6 +214,11 @@ class AnalogyTeacher(BatchTeacher):
         self.payload = pay_a.astype(np.float32)
         win = np.hanning(patch + 2)[1:-1].astype(np.float32)
         self.window = np.outer(win, win)
+        self.wall: np.ndarray | None = None
+        if canvas_wall:
+            if canvas <= 0:
+                raise ValueError("the painted wall needs a canvas (canvas > 0)")
+            self.wall = painted_wall_tile(self)
 
     def _features(self, grey: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
         """Per patch position (on a grid of `step`): the structure (blurred grey pooled to POOLED x POOLED
@@ -236,14 +249,14 @@ class AnalogyTeacher(BatchTeacher):
         p, s = self.patch, self.stride
         h, w = x.shape[:2]
         grey = _grey(x)
+        keep_canvas = np.ones((h, w), np.float32)  # the share of its weight that the canvas keeps
         if self.canvas_w > 0:  # the canvas enters the match only, never the picture
-            weight = self.canvas_w * self.structure_rms
             if self.canvas_flat > 0:  # local structure: the std of the blurred grey over about a patch
                 gb = cv2.GaussianBlur(grey, (0, 0), self.guide_sigma)
                 mean = cv2.GaussianBlur(gb, (0, 0), p / 4.0)
                 local = np.sqrt(np.maximum(cv2.GaussianBlur(gb * gb, (0, 0), p / 4.0) - mean * mean, 0.0))
-                weight = weight / (1.0 + (self.canvas_flat * local / self.structure_rms) ** 2)
-            grey = grey + weight * canvas_for(h, w, self.tile)
+                keep_canvas = 1.0 / (1.0 + (self.canvas_flat * local / self.structure_rms) ** 2)
+            grey = grey + self.canvas_w * self.structure_rms * keep_canvas * canvas_for(h, w, self.tile)
         pad_y, pad_x = (-(h - p) % s), (-(w - p) % s)
         grey_p = cv2.copyMakeBorder(grey, 0, pad_y, 0, pad_x, cv2.BORDER_REFLECT)
         q, pos = self._features(grey_p, s)
@@ -256,6 +269,20 @@ class AnalogyTeacher(BatchTeacher):
             acc[yy:yy + p, xx:xx + p] += wdet * self.payload[b]
             wsum[yy:yy + p, xx:xx + p] += wdet
         painted_detail = (acc / wsum)[:h, :w]
+        if self.wall is not None:
+            f = keep_canvas[..., None]
+            painted_detail = (1.0 - f) * painted_detail + f * wall_for(h, w, self.wall)
         low = cv2.GaussianBlur(x, (0, 0), self.low_sigma)
         out = low + self.detail * painted_detail + self.keep * (x - low)
         return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def painted_wall_tile(teacher: AnalogyTeacher, level: float = 0.5) -> np.ndarray:
+    """The teacher's painted detail on a flat wall of grey `level`, in the canvas tile's coordinates:
+    (period, period, 3) float32, periodic. On a plain wall the teacher's marks are a function of the canvas
+    alone, so this tile is what a generator has to reproduce there."""
+    p, m = teacher.tile.shape[0], teacher.patch
+    wall = np.full((p + 2 * m, p + 2 * m, 3), level, np.float32)
+    detail = (teacher.paint(wall) - wall)[m:m + p, m:m + p] / max(teacher.detail, 1e-6)
+    detail = np.roll(detail, (m, m), (0, 1))  # row i of the crop is canvas row (m + i) mod p
+    return np.stack([_periodic_component(detail[..., c]) for c in range(3)], -1)

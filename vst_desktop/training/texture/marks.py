@@ -50,7 +50,8 @@ def generator_stages(cfg: TrainConfig) -> dict:
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_canvas > 0:
         # the canvas the teacher's flat-area marks follow (and, with its gain, the head's full-resolution copy)
-        return dict(canvas=cfg.analogy_canvas_form, canvas_gain=cfg.analogy_canvas_gain)
+        return dict(canvas=cfg.analogy_canvas_form, canvas_gain=cfg.analogy_canvas_gain or cfg.analogy_canvas_wall,
+                    canvas_wall=cfg.analogy_canvas_wall)
     return {}
 
 
@@ -58,7 +59,8 @@ def analogy_settings(cfg: TrainConfig) -> dict:
     """`AnalogyTeacher` keyword arguments (the paintings come separately)."""
     return dict(patch=cfg.analogy_patch, stride=cfg.analogy_patch // 2, low_sigma=cfg.analogy_patch / 4.0,
                 keep=cfg.analogy_keep, canvas=cfg.analogy_canvas, canvas_form=cfg.analogy_canvas_form,
-                detail=cfg.analogy_detail, canvas_flat=cfg.analogy_canvas_flat, seed=cfg.seed)
+                detail=cfg.analogy_detail, canvas_flat=cfg.analogy_canvas_flat,
+                canvas_wall=cfg.analogy_canvas_wall, seed=cfg.seed)
 
 
 def teacher_settings(cfg: TrainConfig) -> dict:
