@@ -96,7 +96,7 @@ def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form):
         assert got.shape == (2, 1, h, w)
         assert np.allclose(got[0, 0].numpy(), canvas_for(h, w, tile))
     assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form=form)) == {
-        "canvas": form, "canvas_gain": False, "canvas_wall": False}
+        "canvas": form, "canvas_gain": "", "canvas_wall": False}
 
 
 def coherence(tile: np.ndarray) -> float:
@@ -314,8 +314,8 @@ def test_the_canvas_gain_lays_the_canvas_itself_on_the_picture():
     """With the gain head, the generator can add the canvas pixel for pixel (the teacher's flat-area marks
     follow it at full resolution): a gain of g on every pixel adds exactly g x canvas, and the gain's
     output starts at zero, so training still starts at the identity."""
-    cfg = make_config("quick", marks="analogy", analogy_canvas_gain=True)
-    assert generator_stages(cfg) == {"canvas": "blobs", "canvas_gain": True, "canvas_wall": False}
+    cfg = make_config("quick", marks="analogy", analogy_canvas_gain="pixel")
+    assert generator_stages(cfg) == {"canvas": "blobs", "canvas_gain": "pixel", "canvas_wall": False}
     g = build_generator("painter", **generator_stages(cfg))
     x = torch.rand(1, 3, 64, 96)
     with torch.no_grad():
@@ -348,3 +348,18 @@ def test_with_the_painted_wall_a_plain_wall_gets_the_same_marks_whatever_its_bri
         x = torch.full((1, 3, 160, 224), 0.45)
         got = (g(x) - g.prepare(x))[0].permute(1, 2, 0).numpy()
     assert np.allclose(got, wall_for(160, 224, teacher.wall), atol=1e-5)
+
+
+def test_the_smooth_canvas_gain_comes_from_the_body_and_cannot_shimmer_per_pixel():
+    """canvas_gain "smooth": the gain is the body's 1/4-resolution answer enlarged, so a one-pixel change of
+    the input (a sensor's noise) moves the canvas's amplitude far less than a per-pixel gain can."""
+    cfg = make_config("quick", marks="analogy", analogy_canvas_wall=True, analogy_canvas_gain="smooth")
+    g = build_generator("painter", **generator_stages(cfg))
+    assert g.last_conv.bias.shape[0] == 3 and g.gain_head is not None
+    x = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        assert torch.allclose(g(x), g.prepare(x))  # zero gain at the start: the identity
+        g.gain_head.bias[:] = 0.5
+        g.canvas.wall.normal_()
+        got = g(x) - g.prepare(x)
+    assert torch.allclose(got, 0.5 * g.canvas(x)[:, 1:], atol=1e-5)

@@ -133,7 +133,7 @@ def test_the_temporal_term_does_not_charge_the_network_for_the_planes_own_flicke
 
 
 @pytest.mark.parametrize("size", ["painter", "quality", "painter+planes", "painter+canvas", "painter+canvas+gain",
-                                  "painter+canvas+wall"])
+                                  "painter+canvas+wall", "painter+canvas+wall+smooth"])
 def test_colour_stage_and_head_survive_export(tmp_path, size):
     torch.manual_seed(3)
     if size == "painter+planes":
@@ -143,11 +143,16 @@ def test_colour_stage_and_head_survive_export(tmp_path, size):
         torch.nn.init.normal_(g.stem[0].weight, std=0.3)
     elif size == "painter+canvas+gain":  # the gain's outputs turn to BGR but keep the canvas's pixel scale
         g = build_generator("painter", **generator_stages(make_config("quick", marks="analogy",
-                                                                      analogy_canvas_gain=True)))
+                                                                      analogy_canvas_gain="pixel")))
         assert g.last_conv.bias.shape[0] == 6
-    elif size == "painter+canvas+wall":  # the painted wall's colours turn to BGR with the gain's
+    elif size.startswith("painter+canvas+wall"):  # the painted wall's colours turn to BGR with the gain's
+        gain = "smooth" if size.endswith("smooth") else ""
         g = build_generator("painter", **generator_stages(make_config("quick", marks="analogy",
-                                                                      analogy_canvas_wall=True)))
+                                                                      analogy_canvas_wall=True,
+                                                                      analogy_canvas_gain=gain)))
+        if gain:
+            torch.nn.init.normal_(g.gain_head.weight, std=0.3)
+            torch.nn.init.normal_(g.gain_head.bias, std=0.3)
         with torch.no_grad():
             g.canvas.wall.copy_(torch.randn_like(g.canvas.wall) * 0.1)
             g.canvas.wall[:, 0] += 0.1  # red and blue differ, so a missed flip shows

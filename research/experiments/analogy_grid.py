@@ -51,12 +51,17 @@ VARIANTS: dict[str, dict] = {
     # it predicts (the quick students of round 8 lost the teacher's marks behind the stride-2 stem)
     "analogy_D_paintcanvas_gain": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
                                        analogy_canvas_form="painting", analogy_canvas_flat=3.0,
-                                       analogy_canvas_gain=True),
+                                       analogy_canvas_gain="pixel"),
     # round 9 (CPU): flat areas get the teacher's own painting of a flat wall, fixed (its marks no longer turn
     # on the wall's brightness), which the generator carries and adds with its gain (analogy_canvas_fit.py)
     "analogy_D_paintcanvas_wall": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
                                        analogy_canvas_form="painting", analogy_canvas_flat=3.0,
                                        analogy_canvas_wall=True),
+    # round 9 (CPU): the same with the gain from the body at 1/4 resolution: the per-pixel gain let a still
+    # clip's sensor noise shimmer the whole canvas (tune_j.json: bottle clip 30-140x the input's flicker)
+    "analogy_D_paintcanvas_wall_smooth": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
+                                              analogy_canvas_form="painting", analogy_canvas_flat=3.0,
+                                              analogy_canvas_wall=True, analogy_canvas_gain="smooth"),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

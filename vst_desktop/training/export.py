@@ -70,6 +70,9 @@ class BgrUint8Generator(nn.Module):
             shape[out_dim] = -1
             head.weight.copy_(head.weight.index_select(out_dim, order) * scale.view(shape))
             head.bias.copy_(head.bias[order] * scale)
+            if g.gain_head is not None:  # the smooth canvas gain: RGB -> BGR, and no scale (see above)
+                g.gain_head.weight.copy_(g.gain_head.weight.flip(0))
+                g.gain_head.bias.copy_(g.gain_head.bias.flip(0))
         self.g = g
 
     def forward(self, frame: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:

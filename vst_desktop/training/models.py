@@ -47,7 +47,9 @@ class GeneratorSpec:
     canvas: str = ""
     # The head also writes a per-pixel, per-colour gain for the canvas, added at full resolution: the teacher's
     # flat-area marks follow the canvas pixel for pixel, which the stride-2 stem alone blurs away.
-    canvas_gain: bool = False
+    # "pixel": from the head, per pixel; "smooth": from the body at 1/4 resolution, enlarged (a sensor's noise
+    # moves a per-pixel gain, and the whole canvas with it, on a still scene); "": no gain.
+    canvas_gain: str = ""
     # The canvas stage also carries the teacher's painted wall (3 colour channels, the network sees them too),
     # and the gain multiplies it instead of the grey canvas: the analogy teacher's `canvas_wall` marks.
     canvas_wall: bool = False
@@ -214,7 +216,8 @@ class Generator(nn.Module):
         self.spec = spec
         c1, c2 = spec.stem_channels, spec.body_channels
         self.canvas = CanvasStage(spec.canvas, wall=spec.canvas_wall) if spec.canvas else None
-        out_channels = 6 if spec.canvas and spec.canvas_gain else 3  # residual RGB (+ canvas gain RGB)
+        # residual RGB (+ the canvas gain RGB where the head writes it)
+        out_channels = 6 if spec.canvas and spec.canvas_gain == "pixel" else 3
         extra = 0 if self.canvas is None else self.canvas.channels
         self.stem = nn.Sequential(nn.Conv2d(3 + extra, c1, 3, stride=2, padding=1), _act())
         self.down = _sep_conv(c1, c2, stride=2)
@@ -233,6 +236,10 @@ class Generator(nn.Module):
         last = self.last_conv
         nn.init.zeros_(last.weight)  # training starts exactly at the identity
         nn.init.zeros_(last.bias)
+        self.gain_head = nn.Conv2d(c2, 3, 1) if spec.canvas and spec.canvas_gain == "smooth" else None
+        if self.gain_head is not None:
+            nn.init.zeros_(self.gain_head.weight)
+            nn.init.zeros_(self.gain_head.bias)
 
     @property
     def last_conv(self) -> nn.Conv2d | nn.ConvTranspose2d:
@@ -276,6 +283,10 @@ class Generator(nn.Module):
             r = self.head(h)
         else:
             r = self.head(h)
+        if self.gain_head is not None:  # the smooth gain joins the head's output at its resolution
+            up = 2.0 if self.spec.head == "half" else 4.0
+            gain = F.interpolate(self.gain_head(feats[-1]), scale_factor=up, mode="bilinear", align_corners=False)
+            r = torch.cat([r, gain], 1)
         return r, feats
 
     def upsample_residual(self, r: torch.Tensor) -> torch.Tensor:
@@ -312,7 +323,7 @@ class Generator(nn.Module):
 
 
 def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
-                    canvas: str = "", canvas_gain: bool = False, canvas_wall: bool = False) -> Generator:
+                    canvas: str = "", canvas_gain: str = "", canvas_wall: bool = False) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:

@@ -23,6 +23,7 @@ RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
 D_INPUTS = ("rgb", "highpass")
 CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells", "painting")  # training/texture/analogy.py (`canvas_tile`)
+CANVAS_GAINS = ("", "pixel", "smooth")  # training/models.py (GeneratorSpec.canvas_gain)
 MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -96,9 +97,10 @@ class TrainConfig:
     # same weight everywhere; 1 = half weight where the photo is as structured as a typical painting patch
     analogy_canvas_flat: float = 0.0
     # the generator adds the canvas itself at full resolution, times a gain it predicts per pixel and colour
-    analogy_canvas_gain: bool = False
+    # ("pixel": written by the head per pixel; "smooth": from the network's body at 1/4 resolution; "": none)
+    analogy_canvas_gain: str = ""
     # flat areas get the teacher's own painting of a flat wall (fixed, so learnable) instead of a fresh match;
-    # the generator carries that wall and adds it with its gain (implies analogy_canvas_gain)
+    # the generator carries that wall and adds it with its gain (implies analogy_canvas_gain "pixel" unless set)
     analogy_canvas_wall: bool = False
 
     # loss details
@@ -194,7 +196,7 @@ def _choices() -> dict[str, tuple[str, ...]]:
 
     return {"preset": tuple(PRESETS), "recipe": RECIPES, "generator": GENERATORS,
             "marks": ("auto", *MARK_FAMILIES), "device": DEVICES, "d_input": D_INPUTS,
-            "analogy_canvas_form": CANVAS_FORMS}
+            "analogy_canvas_form": CANVAS_FORMS, "analogy_canvas_gain": CANVAS_GAINS}
 
 
 def _is_number(v: object) -> bool:
