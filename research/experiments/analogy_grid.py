@@ -62,6 +62,10 @@ VARIANTS: dict[str, dict] = {
     "analogy_D_paintcanvas_wall_smooth": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
                                               analogy_canvas_form="painting", analogy_canvas_flat=3.0,
                                               analogy_canvas_wall=True, analogy_canvas_gain="smooth"),
+    # the discriminator's ablation for the wall recipe: same seed, steps and teacher, w_adv 0
+    "analogy_noD_paintcanvas_wall": dict(marks="analogy", w_adv=0.0, analogy_patch=24, analogy_canvas=1.5,
+                                         analogy_canvas_form="painting", analogy_canvas_flat=3.0,
+                                         analogy_canvas_wall=True),
     # and with the wall held to flatter areas (canvas_flat 8: the wall student painted over the face)
     "analogy_D_paintcanvas_wall_smooth_flat8": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
                                                     analogy_canvas_form="painting", analogy_canvas_flat=8.0,
