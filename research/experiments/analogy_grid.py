@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_styles  # noqa: E402  (the built-in styles' names and licence filter)
 
+# Round 8's recipe (analogy_D_paintcanvas below); round 9's variants build on it.
+PAINTCANVAS = dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5, analogy_canvas_form="painting",
+                   analogy_canvas_flat=3.0)
 VARIANTS: dict[str, dict] = {
     "analogy_noD": dict(marks="analogy", w_adv=0.0),
     "analogy_D": dict(marks="analogy", w_adv=0.5),
@@ -45,31 +48,21 @@ VARIANTS: dict[str, dict] = {
     # round 8 (CPU): a canvas cut from each folder's own paintings, strong (1.5) but giving way to the photo's
     # own structure (canvas_flat 3), 24 px patches: chosen on the tune part with the teacher alone
     # (analogy_teacher_search.py), one recipe for every folder
-    "analogy_D_paintcanvas": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
-                                  analogy_canvas_form="painting", analogy_canvas_flat=3.0),
+    "analogy_D_paintcanvas": PAINTCANVAS,
     # round 9 (CPU): round 8's recipe, the generator adding the canvas itself at full resolution times a gain
     # it predicts (the quick students of round 8 lost the teacher's marks behind the stride-2 stem)
-    "analogy_D_paintcanvas_gain": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
-                                       analogy_canvas_form="painting", analogy_canvas_flat=3.0,
-                                       analogy_canvas_gain="pixel"),
+    "analogy_D_paintcanvas_gain": dict(PAINTCANVAS, analogy_canvas_gain="pixel"),
     # round 9 (CPU): flat areas get the teacher's own painting of a flat wall, fixed (its marks no longer turn
     # on the wall's brightness), which the generator carries and adds with its gain (analogy_canvas_fit.py)
-    "analogy_D_paintcanvas_wall": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
-                                       analogy_canvas_form="painting", analogy_canvas_flat=3.0,
-                                       analogy_canvas_wall=True),
+    "analogy_D_paintcanvas_wall": dict(PAINTCANVAS, analogy_canvas_wall=True),
     # round 9 (CPU): the same with the gain from the body at 1/4 resolution: the per-pixel gain let a still
     # clip's sensor noise shimmer the whole canvas (tune_j.json: bottle clip 30-140x the input's flicker)
-    "analogy_D_paintcanvas_wall_smooth": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
-                                              analogy_canvas_form="painting", analogy_canvas_flat=3.0,
-                                              analogy_canvas_wall=True, analogy_canvas_gain="smooth"),
+    "analogy_D_paintcanvas_wall_smooth": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_canvas_gain="smooth"),
     # the discriminator's ablation for the wall recipe: same seed, steps and teacher, w_adv 0
-    "analogy_noD_paintcanvas_wall": dict(marks="analogy", w_adv=0.0, analogy_patch=24, analogy_canvas=1.5,
-                                         analogy_canvas_form="painting", analogy_canvas_flat=3.0,
-                                         analogy_canvas_wall=True),
+    "analogy_noD_paintcanvas_wall": dict(PAINTCANVAS, w_adv=0.0, analogy_canvas_wall=True),
     # and with the wall held to flatter areas (canvas_flat 8: the wall student painted over the face)
-    "analogy_D_paintcanvas_wall_smooth_flat8": dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5,
-                                                    analogy_canvas_form="painting", analogy_canvas_flat=8.0,
-                                                    analogy_canvas_wall=True, analogy_canvas_gain="smooth"),
+    "analogy_D_paintcanvas_wall_smooth_flat8": dict(PAINTCANVAS, analogy_canvas_flat=8.0, analogy_canvas_wall=True,
+                                                    analogy_canvas_gain="smooth"),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -45,10 +45,10 @@ class GeneratorSpec:
     # the marks still on a still scene. Its form ("blobs", "strokes"; "" = no canvas). Set per run by
     # `build_generator`.
     canvas: str = ""
-    # The head also writes a per-pixel, per-colour gain for the canvas, added at full resolution: the teacher's
-    # flat-area marks follow the canvas pixel for pixel, which the stride-2 stem alone blurs away.
-    # "pixel": from the head, per pixel; "smooth": from the body at 1/4 resolution, enlarged (a sensor's noise
-    # moves a per-pixel gain, and the whole canvas with it, on a still scene); "": no gain.
+    # A per-colour gain for the canvas, which is added at full resolution (the teacher's flat-area marks follow
+    # the canvas pixel for pixel; the stride-2 stem alone blurs them away). "pixel": the head writes it per
+    # pixel; "smooth": the body writes it at 1/4 resolution, enlarged, so a sensor's noise cannot move it per
+    # pixel; "": no gain.
     canvas_gain: str = ""
     # The canvas stage also carries the teacher's painted wall (3 colour channels, the network sees them too),
     # and the gain multiplies it instead of the grey canvas: the analogy teacher's `canvas_wall` marks.

@@ -50,8 +50,8 @@ def generator_stages(cfg: TrainConfig) -> dict:
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_canvas > 0:
         # the canvas the teacher's flat-area marks follow (and, with its gain, the head's full-resolution copy)
-        return dict(canvas=cfg.analogy_canvas_form, canvas_gain=cfg.analogy_canvas_gain or ("pixel" if cfg.analogy_canvas_wall else ""),
-                    canvas_wall=cfg.analogy_canvas_wall)
+        gain = cfg.analogy_canvas_gain or ("pixel" if cfg.analogy_canvas_wall else "")  # the wall needs a gain
+        return dict(canvas=cfg.analogy_canvas_form, canvas_gain=gain, canvas_wall=cfg.analogy_canvas_wall)
     return {}
 
 
