@@ -76,6 +76,18 @@ def test_content_metrics_on_known_cases(photos):
     assert metrics.lowfreq_psnr(p, known_cases.tone_curve()(p)) < 25.0  # the light changed
 
 
+def test_edge_ssim_map_locates_where_structure_is_lost(photos):
+    p = photos[0]
+    marked = p.copy()
+    h, w = p.shape[:2]
+    # stripes drawn over the left half only: the map drops there and stays near 1 on the right
+    marked[:, : w // 2][::6] = 0
+    smap = metrics.content_edge_ssim_map(p, marked)
+    assert smap.shape == (h, w)
+    assert float(smap.mean()) == pytest.approx(metrics.content_edge_ssim(p, marked), abs=1e-6)
+    assert smap[:, : w // 2 - 10].mean() < 0.6 < smap[:, w // 2 + 10:].mean()
+
+
 def test_outputs_of_another_size_are_compared_at_the_input_size(photos):
     p = photos[0]
     smaller = p[:-8, :-8]

@@ -363,3 +363,13 @@ def test_the_smooth_canvas_gain_comes_from_the_body_and_cannot_shimmer_per_pixel
         g.canvas.wall.normal_()
         got = g(x) - g.prepare(x)
     assert torch.allclose(got, 0.5 * g.canvas(x)[:, 1:], atol=1e-5)
+
+
+def test_the_wall_gain_scales_the_painted_wall_and_comes_from_the_config(shared_data):
+    """analogy_wall_gain: a quieter wall (dense marks on a plain wall cost content edge SSIM), the same marks."""
+    paints = [cv2.imread(str(p))[..., ::-1] for p in sorted((shared_data / "styles" / "monet").iterdir())[:3]]
+    kw = dict(patch=24, stride=12, low_sigma=6.0, canvas=1.5, canvas_form="painting", canvas_wall=True)
+    full, half = (AnalogyTeacher(paints, wall_gain=g, **kw).wall for g in (1.0, 0.5))
+    assert np.abs(full).mean() > 0.005 and np.allclose(half, 0.5 * full, atol=1e-6)
+    cfg = make_config("quick", marks="analogy", analogy_canvas_wall=True, analogy_wall_gain=0.5, analogy_keep=1.5)
+    assert analogy_settings(cfg)["wall_gain"] == 0.5 and analogy_settings(cfg)["keep"] == 1.5

@@ -63,6 +63,13 @@ VARIANTS: dict[str, dict] = {
     # and with the wall held to flatter areas (canvas_flat 8: the wall student painted over the face)
     "analogy_D_paintcanvas_wall_smooth_flat8": dict(PAINTCANVAS, analogy_canvas_flat=8.0, analogy_canvas_wall=True,
                                                     analogy_canvas_gain="smooth"),
+    # round 10 (CPU): the wall recipe keeping more of the photo's own detail (keep 1.5, was 0.6): the teacher
+    # alone raised webcam edge SSIM by 0.06-0.12 and kept its webcam identification (analogy_marks.md)
+    "analogy_D_paintcanvas_wall_keep15": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5),
+    # and the wall at half contrast: dense marks on a plain wall are what content edge SSIM counts against a
+    # style (anchor_edge_ssim.py); the teacher alone: webcam edge SSIM 0.31-0.47, 3 of 8 named (was 4)
+    "analogy_D_paintcanvas_wall_keep15_half": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                                   analogy_wall_gain=0.5),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -73,7 +73,8 @@ def _fit(out: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return out
 
 
-def _edge_map(img: np.ndarray) -> np.ndarray:
+def edge_map(img: np.ndarray) -> np.ndarray:
+    """The normalised edge map that `content_edge_ssim` compares (0..1, 1 = the image's strongest edges)."""
     g = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
     g = cv2.GaussianBlur(g, (0, 0), 1.0)  # edges of structure, not of pixel noise or fine texture
     mag = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
@@ -84,19 +85,29 @@ def _edge_map(img: np.ndarray) -> np.ndarray:
 
 def ssim(a: np.ndarray, b: np.ndarray, data_range: float = 1.0) -> float:
     """Mean SSIM (Wang et al. 2004), Gaussian window sigma 1.5, single channel float images."""
+    return float(ssim_map(a, b, data_range).mean())
+
+
+def ssim_map(a: np.ndarray, b: np.ndarray, data_range: float = 1.0) -> np.ndarray:
+    """The per-pixel SSIM whose mean is `ssim`, to see where structure is lost."""
     c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
     blur = lambda x: cv2.GaussianBlur(x, (11, 11), 1.5)  # noqa: E731
     mu_a, mu_b = blur(a), blur(b)
     var_a = blur(a * a) - mu_a**2
     var_b = blur(b * b) - mu_b**2
     cov = blur(a * b) - mu_a * mu_b
-    s = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
-    return float(s.mean())
+    return ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
 
 
 def content_edge_ssim(inp: np.ndarray, out: np.ndarray) -> float:
     """SSIM of the normalised edge maps: 1 = the same outlines, about 0 = unrelated structure."""
-    return ssim(_edge_map(inp), _edge_map(_fit(out, inp)))
+    return float(content_edge_ssim_map(inp, out).mean())
+
+
+def content_edge_ssim_map(inp: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Per pixel SSIM of the edge maps, whose mean is `content_edge_ssim`: e.g. to tell a plain wall, where
+    any visible mark scores about 0, from the person."""
+    return ssim_map(edge_map(inp), edge_map(_fit(out, inp)))
 
 
 def lowfreq_psnr(inp: np.ndarray, out: np.ndarray) -> float:

@@ -89,7 +89,7 @@ class TrainConfig:
     colour_strength: float = 1.0  # 0 = keep the photo's colours, 1 = the style's palette
     # marks "analogy": the marks are copied from the folder's own paintings (training/texture/analogy.py)
     analogy_patch: int = 16  # px: the painting patches laid over the photo (multiple of 4)
-    analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's
+    analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's (> 1 sharpens it)
     analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
     analogy_canvas_form: str = "blobs"  # the canvas: one of CANVAS_FORMS (analogy.canvas_tile)
     analogy_detail: float = 1.0  # the painting's detail laid on
@@ -102,6 +102,7 @@ class TrainConfig:
     # flat areas get the teacher's own painting of a flat wall (fixed, so learnable) instead of a fresh match;
     # the generator carries that wall and adds it with its gain (implies analogy_canvas_gain "pixel" unless set)
     analogy_canvas_wall: bool = False
+    analogy_wall_gain: float = 1.0  # the painted wall's contrast (dense marks there cost content edge SSIM)
 
     # loss details
     nce_patches: int = 64
@@ -180,8 +181,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_radius": (1, 64), "stroke_amp": (0.0, 100.0), "stroke_length": (1, 256),
     "stroke_width": (0.01, 100.0), "stroke_lines": (0.0, 1.0), "stroke_direction": (-3600.0, 3600.0),
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
-    "analogy_patch": (4, 64), "analogy_keep": (0.0, 1.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
-    "analogy_canvas_flat": (0.0, 100.0),
+    "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
+    "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),
     "diffaug_cutout": (0.0, 1.0), "log_every": (1, 10**9), "sample_every": (1, 10**9),

@@ -171,13 +171,14 @@ class AnalogyTeacher(BatchTeacher):
     cheeks without writing over the eyes and the mouth; canvas_wall: where the canvas keeps its weight, lay
     the teacher's own painting of a flat wall (`painted_wall_tile`, fixed) instead of the matched detail, so
     the marks there are a function of the canvas alone, which a network can learn (the match itself turns on
-    the photo's faint structure and brightness, which makes them noise to a student)."""
+    the photo's faint structure and brightness, which makes them noise to a student); wall_gain: the painted
+    wall's contrast (dense marks on a plain wall are what content edge SSIM counts against a style)."""
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
                  level: float = 1.0, canvas_form: str = "blobs", canvas_flat: float = 0.0, max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
-                 canvas_wall: bool = False, workers: int = 1) -> None:
+                 canvas_wall: bool = False, wall_gain: float = 1.0, workers: int = 1) -> None:
         super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
@@ -218,7 +219,7 @@ class AnalogyTeacher(BatchTeacher):
         if canvas_wall:
             if canvas <= 0:
                 raise ValueError("the painted wall needs a canvas (canvas > 0)")
-            self.wall = painted_wall_tile(self)
+            self.wall = (wall_gain * painted_wall_tile(self)).astype(np.float32)
 
     def _features(self, grey: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
         """Per patch position (on a grid of `step`): the structure (blurred grey pooled to POOLED x POOLED
