@@ -373,3 +373,23 @@ def test_the_wall_gain_scales_the_painted_wall_and_comes_from_the_config(shared_
     assert np.abs(full).mean() > 0.005 and np.allclose(half, 0.5 * full, atol=1e-6)
     cfg = make_config("quick", marks="analogy", analogy_canvas_wall=True, analogy_wall_gain=0.5, analogy_keep=1.5)
     assert analogy_settings(cfg)["wall_gain"] == 0.5 and analogy_settings(cfg)["keep"] == 1.5
+
+
+def test_a_wider_flat_window_keeps_the_canvas_off_the_cheeks_but_not_off_the_wall(shared_data):
+    """analogy_flat_window: measured over about a face, a cheek between the eyes and the mouth counts as
+    structured, so the canvas leaves it alone; a plain wall far from the face stays flat at any window."""
+    paints = [cv2.imread(str(p))[..., ::-1] for p in sorted((shared_data / "styles" / "monet").iterdir())[:3]]
+    grey = np.full((192, 256), 0.5, np.float32)
+    for y0, x0, y1, x1 in ((60, 150, 68, 162), (60, 178, 68, 190), (104, 158, 110, 182)):  # eyes, mouth
+        grey[y0:y1, x0:x1] = 0.1
+    cheek, far_wall = (86, 152), (96, 40)
+
+    def share(window: float) -> np.ndarray:
+        return AnalogyTeacher(paints, patch=24, stride=12, canvas=1.5, canvas_form="painting", canvas_flat=3.0,
+                              flat_window=window).canvas_share(grey)
+
+    narrow, wide = share(0.25), share(1.0)
+    assert narrow[cheek] > 0.6 and wide[cheek] < 0.1
+    assert narrow[far_wall] > 0.95 and wide[far_wall] > 0.95
+    cfg = make_config("quick", marks="analogy", analogy_canvas_flat=3.0, analogy_flat_window=1.0)
+    assert analogy_settings(cfg)["flat_window"] == 1.0

@@ -103,6 +103,9 @@ class TrainConfig:
     # the generator carries that wall and adds it with its gain (implies analogy_canvas_gain "pixel" unless set)
     analogy_canvas_wall: bool = False
     analogy_wall_gain: float = 1.0  # the painted wall's contrast (dense marks there cost content edge SSIM)
+    # the window (sigma, in patches) over which analogy_canvas_flat measures structure: wider than a face
+    # keeps the canvas off the cheeks (the eyes and mouth are near) while a plain wall stays flat
+    analogy_flat_window: float = 0.25
 
     # loss details
     nce_patches: int = 64
@@ -183,6 +186,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
+    "analogy_flat_window": (0.05, 8.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),
     "diffaug_cutout": (0.0, 1.0), "log_every": (1, 10**9), "sample_every": (1, 10**9),

@@ -172,18 +172,21 @@ class AnalogyTeacher(BatchTeacher):
     the teacher's own painting of a flat wall (`painted_wall_tile`, fixed) instead of the matched detail, so
     the marks there are a function of the canvas alone, which a network can learn (the match itself turns on
     the photo's faint structure and brightness, which makes them noise to a student); wall_gain: the painted
-    wall's contrast (dense marks on a plain wall are what content edge SSIM counts against a style)."""
+    wall's contrast (dense marks on a plain wall are what content edge SSIM counts against a style);
+    flat_window: the window (sigma, in patches) over which canvas_flat measures the photo's structure: wider
+    than a face, the cheeks count as structured (eyes and mouth are near) while a plain wall stays flat."""
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
                  level: float = 1.0, canvas_form: str = "blobs", canvas_flat: float = 0.0, max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
-                 canvas_wall: bool = False, wall_gain: float = 1.0, workers: int = 1) -> None:
+                 canvas_wall: bool = False, wall_gain: float = 1.0, flat_window: float = 0.25,
+                 workers: int = 1) -> None:
         super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
         self.detail, self.keep, self.canvas_w, self.level = detail, keep, canvas, level
-        self.canvas_flat = canvas_flat
+        self.canvas_flat, self.flat_window = canvas_flat, flat_window
         rng = np.random.default_rng(seed)
         keys, payloads, greys = [], [], []
         for img in paintings:
@@ -244,19 +247,25 @@ class AnalogyTeacher(BatchTeacher):
         pay = np.stack([detail[y:y + p, x:x + p] for y, x in pos])
         return keys, pay
 
+    def canvas_share(self, grey: np.ndarray) -> np.ndarray:
+        """The share of its weight that the canvas keeps at each pixel (H, W): 1 where the photo is flat over
+        the window, falling where it has structure of its own (canvas_flat)."""
+        if self.canvas_flat <= 0:
+            return np.ones(grey.shape, np.float32)
+        gb = cv2.GaussianBlur(grey, (0, 0), self.guide_sigma)
+        sigma = self.flat_window * self.patch
+        mean = cv2.GaussianBlur(gb, (0, 0), sigma)
+        local = np.sqrt(np.maximum(cv2.GaussianBlur(gb * gb, (0, 0), sigma) - mean * mean, 0.0))  # local std
+        return (1.0 / (1.0 + (self.canvas_flat * local / self.structure_rms) ** 2)).astype(np.float32)
+
     def paint(self, x: np.ndarray) -> np.ndarray:
         """The painting of one colour-mapped image or crop (H, W, 3) float32 in [0, 1]. The canvas starts at
         its top-left pixel, as the generator's does on every crop and frame."""
         p, s = self.patch, self.stride
         h, w = x.shape[:2]
         grey = _grey(x)
-        keep_canvas = np.ones((h, w), np.float32)  # the share of its weight that the canvas keeps
+        keep_canvas = self.canvas_share(grey)
         if self.canvas_w > 0:  # the canvas enters the match only, never the picture
-            if self.canvas_flat > 0:  # local structure: the std of the blurred grey over about a patch
-                gb = cv2.GaussianBlur(grey, (0, 0), self.guide_sigma)
-                mean = cv2.GaussianBlur(gb, (0, 0), p / 4.0)
-                local = np.sqrt(np.maximum(cv2.GaussianBlur(gb * gb, (0, 0), p / 4.0) - mean * mean, 0.0))
-                keep_canvas = 1.0 / (1.0 + (self.canvas_flat * local / self.structure_rms) ** 2)
             grey = grey + self.canvas_w * self.structure_rms * keep_canvas * canvas_for(h, w, self.tile)
         pad_y, pad_x = (-(h - p) % s), (-(w - p) % s)
         grey_p = cv2.copyMakeBorder(grey, 0, pad_y, 0, pad_x, cv2.BORDER_REFLECT)
