@@ -11,6 +11,7 @@ class Stats:
 
     capture_age_ms: float = 0.0
     preprocess_ms: float = 0.0
+    canvas_ms: float = 0.0  # a canvas style: carrying its canvas along the motion (inference/canvas_motion.py)
     inference_ms: float = 0.0
     stabilize_ms: float = 0.0
     postprocess_ms: float = 0.0

@@ -15,7 +15,7 @@ from vst_desktop.evaluation.identify import MODES, Identifier, IdentifyConfig, t
 from vst_desktop.evaluation.media import VIDEO_SUFFIXES, image_files, read_clip, read_image, resize_long_side
 from vst_desktop.evaluation.style_critic import StyleCritic, train_critic, working_image
 from vst_desktop.evaluation.style_score import colour_gain, texture_gain
-from vst_desktop.evaluation.stylizers import Stylizer, as_stylizer
+from vst_desktop.evaluation.stylizers import Stylizer, as_stylizer, for_clip
 from vst_desktop.inference.temporal import TemporalStabilizer
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,8 @@ def _flicker(stylize: Stylizer, videos: list[Path], max_frames: int, stabilize: 
     for v in videos:
         frames = read_clip(v, max_frames=max_frames)
         pairs = metrics.warp_pairs(frames)
-        outs = {id(f): stylize(f) for f in frames}  # the network runs once per frame for both measures
+        clip_stylize = for_clip(stylize)  # in order, frame after frame: a canvas style carries its canvas
+        outs = {id(f): clip_stylize(f) for f in frames}  # the network runs once per frame for both measures
         replay = lambda f, outs=outs: outs[id(f)]  # noqa: E731
         per_clip_raw[Path(v).name] = metrics.ewarp_ratio(frames, replay, pairs)["ewarp_ratio"]
         if stabilize:

@@ -16,10 +16,31 @@ Stylizer = Callable[[np.ndarray], np.ndarray]
 
 
 def from_session(session: Any, strength: float = 1.0) -> Stylizer:
-    """Wrap `inference.session.StyleSession` (anything with `run(bgr, strength)`)."""
+    """Wrap `inference.session.StyleSession` (anything with `run(bgr, strength)`). A canvas style's stylizer
+    also has `for_clip()`: a fresh stylizer for one clip that carries the canvas along the clip's motion, as
+    the live view and `stylize` do (inference/canvas_motion.py); single photos read it in place."""
 
     def run(bgr: np.ndarray) -> np.ndarray:
         return session.run(bgr, strength)
+
+    if getattr(session, "has_canvas", False):
+        run.for_clip = lambda: _carrying(session, strength)  # type: ignore[attr-defined]
+    return run
+
+
+def for_clip(stylize: Stylizer) -> Stylizer:
+    """The stylizer to use on the frames of one clip, in order (see `from_session`)."""
+    fresh = getattr(stylize, "for_clip", None)
+    return fresh() if fresh is not None else stylize
+
+
+def _carrying(session: Any, strength: float) -> Stylizer:
+    from vst_desktop.inference.canvas_motion import CanvasMotion
+
+    carrier = CanvasMotion()
+
+    def run(bgr: np.ndarray) -> np.ndarray:
+        return session.run(bgr, strength, canvas_at=carrier(bgr))
 
     return run
 

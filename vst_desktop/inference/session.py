@@ -26,6 +26,7 @@ from vst_desktop.core import paths
 from vst_desktop.core.errors import InferenceError
 from vst_desktop.inference import gpu_check
 from vst_desktop.inference import providers as prov
+from vst_desktop.inference.canvas_motion import CANVAS_INPUT, still_canvas
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +152,12 @@ class StyleSession:
             raise InferenceError(f"{self.onnx_path.name} has no input named 'frame'; it is not a style model.",
                                  "Re-export the style with the vst-desktop trainer.")
         self.has_strength: bool = "strength" in inputs
+        # A canvas style (inference/canvas_motion.py): the caller may say where each pixel reads its canvas.
+        self.has_canvas: bool = CANVAS_INPUT in inputs
         outputs = [o.name for o in self._session.get_outputs()]
         self._output = "stylized" if "stylized" in outputs else outputs[0]
         self._use_binding = self.provider in _BINDING_PROVIDERS
+        self._still_canvas: dict[tuple[int, int], np.ndarray] = {}
 
     # -- creation -------------------------------------------------------------------------------------
 
@@ -217,7 +221,7 @@ class StyleSession:
 
     # -- running --------------------------------------------------------------------------------------
 
-    def _feed(self, bgr: np.ndarray, strength: float) -> dict[str, np.ndarray]:
+    def _feed(self, bgr: np.ndarray, strength: float, canvas_at: np.ndarray | None) -> dict[str, np.ndarray]:
         if not isinstance(bgr, np.ndarray) or bgr.dtype != np.uint8 or bgr.ndim != 3 or bgr.shape[2] != 3:
             got = f"{bgr.dtype} {bgr.shape}" if isinstance(bgr, np.ndarray) else type(bgr).__name__
             raise InferenceError(f"A style needs an HxWx3 uint8 BGR image, got {got}.",
@@ -225,11 +229,19 @@ class StyleSession:
         feed = {"frame": np.ascontiguousarray(bgr)[np.newaxis]}
         if self.has_strength:
             feed["strength"] = np.array([min(1.0, max(0.0, float(strength)))], dtype=np.float32)
+        if self.has_canvas:
+            h, w = bgr.shape[:2]
+            if canvas_at is None or canvas_at.shape != (1, h, w, 2):
+                canvas_at = self._still_canvas.get((h, w))
+                if canvas_at is None:
+                    canvas_at = self._still_canvas[(h, w)] = still_canvas(h, w)
+            feed[CANVAS_INPUT] = np.ascontiguousarray(canvas_at, dtype=np.float32)
         return feed
 
-    def run(self, bgr: np.ndarray, strength: float = 1.0) -> np.ndarray:
-        """Stylize one frame (HxWx3 uint8 BGR) and return the same shape and type."""
-        feed = self._feed(bgr, strength)
+    def run(self, bgr: np.ndarray, strength: float = 1.0, canvas_at: np.ndarray | None = None) -> np.ndarray:
+        """Stylize one frame (HxWx3 uint8 BGR) and return the same shape and type. `canvas_at`: where a canvas
+        style reads its canvas (CanvasMotion); default, and for a map of another size: in place."""
+        feed = self._feed(bgr, strength, canvas_at)
         try:
             if self._use_binding:
                 out = self._run_bound(feed)

@@ -17,6 +17,7 @@ import numpy as np
 
 from vst_desktop.core.frame import Frame
 from vst_desktop.core.stats import Stats
+from vst_desktop.inference.canvas_motion import CanvasMotion
 from vst_desktop.inference.temporal import TemporalStabilizer
 from vst_desktop.pipeline.upsample import GuidedUpsampler
 
@@ -79,6 +80,8 @@ class Pipeline:
         self._stabilizer = TemporalStabilizer() if stabilize else None
         self._upsampler = GuidedUpsampler() if guided_upsampling else None
         self._cut = False
+        # Carries a canvas style's marks along the picture's motion; lives on the network stage's thread.
+        self._canvas_motion = CanvasMotion()
         self.label = ""
 
     @property
@@ -134,9 +137,17 @@ class Pipeline:
             inf_size = self.inference_size or (img.shape[1], img.shape[0])
             small = np.ascontiguousarray(_resize(img, inf_size))
             t1 = time.perf_counter()
-            styled = session.run(small, self.strength)
+            canvas_at = None
+            if getattr(session, "has_canvas", False):
+                if self._cut:
+                    self._canvas_motion.reset()
+                canvas_at = self._canvas_motion(small)
+            t2 = time.perf_counter()
+            styled = session.run(small, self.strength) if canvas_at is None else \
+                session.run(small, self.strength, canvas_at=canvas_at)
             stats.preprocess_ms = (t1 - t0) * 1000.0
-            stats.inference_ms = (time.perf_counter() - t1) * 1000.0
+            stats.canvas_ms = (t2 - t1) * 1000.0
+            stats.inference_ms = (time.perf_counter() - t2) * 1000.0
             stats.provider = getattr(session, "provider", "")
             stats.inference_size = (int(inf_size[0]), int(inf_size[1]))
         cut, self._cut = self._cut, False

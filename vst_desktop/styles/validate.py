@@ -20,6 +20,7 @@ import onnx
 import onnxruntime as ort
 
 from vst_desktop.core.errors import StyleError
+from vst_desktop.inference.canvas_motion import CANVAS_INPUT, still_canvas
 
 MIN_OPSET = 17
 PROBE_WIDTH, PROBE_HEIGHT = 64, 48
@@ -141,9 +142,14 @@ def check_contract(path: str | Path, model: onnx.ModelProto | None = None,
     if strength is not None and (_elem(strength) != "float" or _dims(strength) not in ([1], [None])):
         raise _fail(path, f"input 'strength' must be float32 [1], not {_elem(strength)} {_dims(strength)}",
                     label)
-    extra = sorted(set(inputs) - {"frame", "strength"})
+    canvas = inputs.get(CANVAS_INPUT)
+    if canvas is not None and (_elem(canvas) != "float" or len(_dims(canvas)) != 4 or _dims(canvas)[3] != 2):
+        raise _fail(path, f"input '{CANVAS_INPUT}' must be float32 [1, H, W, 2], not {_elem(canvas)} "
+                          f"{_dims(canvas)}", label)
+    extra = sorted(set(inputs) - {"frame", "strength", CANVAS_INPUT})
     if extra:
-        raise _fail(path, f"it has unexpected inputs {extra[:5]} (only 'frame' and 'strength' are fed)", label)
+        raise _fail(path, f"it has unexpected inputs {extra[:5]} (only 'frame', 'strength' and "
+                          f"'{CANVAS_INPUT}' are fed)", label)
     return model
 
 
@@ -163,8 +169,11 @@ def validate_onnx(path: str | Path, label: str | None = None) -> None:
     try:
         session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
         feed = {"frame": frame}
-        if "strength" in {i.name for i in session.get_inputs()}:
+        names = {i.name for i in session.get_inputs()}
+        if "strength" in names:
             feed["strength"] = np.array([1.0], np.float32)
+        if CANVAS_INPUT in names:
+            feed[CANVAS_INPUT] = still_canvas(PROBE_HEIGHT, PROBE_WIDTH)
         out = session.run(["stylized"], feed)[0]
     except Exception as e:  # noqa: BLE001 - onnxruntime's exception types do not share a useful base
         raise _fail(path, f"onnxruntime could not run it on a {PROBE_WIDTH}x{PROBE_HEIGHT} frame "

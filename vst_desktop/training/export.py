@@ -25,6 +25,7 @@ from torch import nn
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import TrainingError
+from vst_desktop.inference.canvas_motion import CANVAS_INPUT, still_canvas
 from vst_desktop.training.data import bundled_content_dir, center_square, read_rgb
 from vst_desktop.training.models import Generator
 from vst_desktop.trainspec.config import TrainConfig
@@ -75,9 +76,10 @@ class BgrUint8Generator(nn.Module):
                 g.gain_head.bias.copy_(g.gain_head.bias.flip(0))
         self.g = g
 
-    def forward(self, frame: torch.Tensor, strength: torch.Tensor) -> torch.Tensor:
+    def forward(self, frame: torch.Tensor, strength: torch.Tensor,
+                canvas_at: torch.Tensor | None = None) -> torch.Tensor:
         x = frame.permute(0, 3, 1, 2).to(torch.float32)
-        y = self.g(x, strength.view(1, 1, 1, 1))
+        y = self.g(x, strength.view(1, 1, 1, 1), canvas_at)
         return y.clamp(0.0, 255.0).round().permute(0, 2, 3, 1).to(torch.uint8)
 
 
@@ -86,14 +88,21 @@ def export_onnx(generator: Generator, path: Path) -> Path:
     model = BgrUint8Generator(generator)
     frame = torch.zeros(1, 64, 96, 3, dtype=torch.uint8)
     strength = torch.ones(1, dtype=torch.float32)
+    args, names = (frame, strength), ["frame", "strength"]
+    dynamic = {"frame": {1: "height", 2: "width"}, "stylized": {1: "height", 2: "width"}}
+    if generator.canvas is not None:
+        # A canvas style reads its canvas where the caller says (inference/canvas_motion.py), so the live view
+        # can carry the marks along the picture's motion.
+        args, names = (*args, torch.from_numpy(still_canvas(64, 96))), [*names, CANVAS_INPUT]
+        dynamic[CANVAS_INPUT] = {1: "height", 2: "width"}
     # The TorchScript exporter (dynamo=False): stable for this small conv graph with dynamic H/W. Its
     # deprecation notice is for us, not for the person training a style.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        torch.onnx.export(model, (frame, strength), str(path), input_names=["frame", "strength"],
-                          output_names=["stylized"], opset_version=OPSET, dynamo=False,
-                          dynamic_axes={"frame": {1: "height", 2: "width"},
-                                        "stylized": {1: "height", 2: "width"}})
+        # Its tracer notes that branches on channel counts become constants: they are fixed per model.
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        torch.onnx.export(model, args, str(path), input_names=names, output_names=["stylized"],
+                          opset_version=OPSET, dynamo=False, dynamic_axes=dynamic)
     _declare_output_shape(path)
     return path
 
@@ -115,12 +124,14 @@ def _declare_output_shape(path: Path) -> None:
     onnx.save(model, str(path))
 
 
-def torch_reference(generator: Generator, bgr: np.ndarray, strength: float = 1.0) -> np.ndarray:
+def torch_reference(generator: Generator, bgr: np.ndarray, strength: float = 1.0,
+                    canvas_at: np.ndarray | None = None) -> np.ndarray:
     """What the ONNX graph must produce, computed the training way (RGB in [0, 1])."""
     g = generator.cpu().eval()
     rgb = torch.from_numpy(bgr[..., ::-1].copy()).permute(2, 0, 1).unsqueeze(0).float() / 255.0
+    where = None if canvas_at is None else torch.from_numpy(canvas_at)
     with torch.no_grad():
-        out = g(rgb, strength)[0].clamp(0, 1).permute(1, 2, 0).numpy()
+        out = g(rgb, strength, where)[0].clamp(0, 1).permute(1, 2, 0).numpy()
     return np.round(out * 255.0).astype(np.uint8)[..., ::-1]
 
 
@@ -130,9 +141,12 @@ def onnx_session(path: Path) -> ort.InferenceSession:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def run_onnx(session: ort.InferenceSession, bgr: np.ndarray, strength: float = 1.0) -> np.ndarray:
-    out = session.run(["stylized"], {"frame": bgr[None], "strength": np.array([strength], np.float32)})
-    return out[0][0]
+def run_onnx(session: ort.InferenceSession, bgr: np.ndarray, strength: float = 1.0,
+             canvas_at: np.ndarray | None = None) -> np.ndarray:
+    feed = {"frame": bgr[None], "strength": np.array([strength], np.float32)}
+    if CANVAS_INPUT in {i.name for i in session.get_inputs()}:
+        feed[CANVAS_INPUT] = still_canvas(*bgr.shape[:2]) if canvas_at is None else canvas_at
+    return session.run(["stylized"], feed)[0][0]
 
 
 def parity_frames(limit: int = 4) -> list[np.ndarray]:
@@ -158,12 +172,15 @@ def parity_frames(limit: int = 4) -> list[np.ndarray]:
 
 
 def check_parity(generator: Generator, onnx_path: Path, frames: list[np.ndarray]) -> int:
-    """Largest difference in grey levels between ONNX and torch over `frames`, at strengths 1 and 0.5."""
+    """Largest difference in grey levels between ONNX and torch over `frames`, at strengths 1 and 0.5 (a canvas
+    style also with its canvas carried by a sub-pixel shift)."""
     session = onnx_session(onnx_path)
     worst = 0
     for bgr in frames:
-        for s in (1.0, 0.5):
-            diff = np.abs(run_onnx(session, bgr, s).astype(np.int16) - torch_reference(generator, bgr, s))
+        moved = still_canvas(*bgr.shape[:2]) + np.float32([-3.25, 1.5])
+        for s, where in ((1.0, None), (0.5, None), (1.0, moved if generator.canvas is not None else None)):
+            diff = np.abs(run_onnx(session, bgr, s, where).astype(np.int16)
+                          - torch_reference(generator, bgr, s, where))
             worst = max(worst, int(diff.max()))
     if worst > PARITY_TOLERANCE:
         raise TrainingError(f"The exported model differs from the trained one by {worst} grey levels "

@@ -164,9 +164,27 @@ class CanvasStage(nn.Module):
         p = self.tile.shape[-1]
         h, w = x.shape[2], x.shape[3]
         reps_y, reps_x = h // p + 1, w // p + 1
-        tile = self.tile if self.wall is None else torch.cat([self.tile, self.wall], 1)
-        tiled = tile.repeat(x.shape[0], 1, reps_y, reps_x)
+        tiled = self._tile().repeat(x.shape[0], 1, reps_y, reps_x)
         return tiled[:, :, :h, :w] * self.top
+
+    def _tile(self) -> torch.Tensor:
+        return self.tile if self.wall is None else torch.cat([self.tile, self.wall], 1)
+
+    def at(self, where: torch.Tensor) -> torch.Tensor:
+        """The canvas read at `where` (N, H, W, 2): for each pixel, the frame position (x, y) whose canvas it
+        carries. The identity grid gives `forward`'s canvas exactly; a grid carried along the picture's motion
+        moves the marks with the picture (inference/canvas_motion.py), as training's moved crops taught."""
+        tile = self._tile()
+        ph, pw = tile.shape[-2:]
+        # One wrapped row and column, so that bilinear reads across the tile's seam stay periodic.
+        tile = torch.cat([tile, tile[:, :, :1]], 2)
+        tile = torch.cat([tile, tile[:, :, :, :1]], 3)
+        x, y = where[..., :1], where[..., 1:]
+        x, y = x - torch.floor(x / pw) * pw, y - torch.floor(y / ph) * ph  # in [0, period)
+        grid = torch.cat([x * (2.0 / pw) - 1.0, y * (2.0 / ph) - 1.0], -1)  # align_corners: +1 is pixel `period`
+        out = F.grid_sample(tile.expand(where.shape[0], -1, -1, -1), grid, mode="bilinear",
+                            padding_mode="border", align_corners=True)
+        return out * self.top
 
 
 def _act() -> nn.Module:
@@ -312,11 +330,15 @@ class Generator(nn.Module):
         r, feats = self.residual(base, canvas)
         return GeneratorStages(prepared, base, base + self.change(r, canvas), feats)
 
-    def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0,
+                canvas_at: torch.Tensor | None = None) -> torch.Tensor:
+        """`canvas_at` (N, H, W, 2): where each pixel reads the canvas (CanvasStage.at); default: in place."""
         x = self.prepare(x)
         if self.flatten is not None:  # strength fades the planes too: at 0, the palette alone
             x = x + strength * (self.flatten(x) - x)
-        canvas = None if self.canvas is None else self.canvas(x)
+        canvas = None
+        if self.canvas is not None:
+            canvas = self.canvas(x) if canvas_at is None else self.canvas.at(canvas_at)
         r, _ = self.residual(x, canvas)
         # Strength scales the residual before upsampling: 4x fewer multiplications at inference.
         return x + self.change(strength * r, canvas)
