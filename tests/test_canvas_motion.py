@@ -12,6 +12,7 @@ from _helpers import coffee_photo
 
 from vst_desktop.core.frame import Frame
 from vst_desktop.evaluation import motion_set as ms
+from vst_desktop.evaluation.media import read_clip
 from vst_desktop.inference.canvas_motion import CanvasMotion, still_canvas
 from vst_desktop.inference.session import StyleSession
 from vst_desktop.pipeline.pipeline import Pipeline
@@ -45,8 +46,14 @@ def test_a_still_scene_keeps_the_canvas_in_place(shared_data):
     for _ in range(8):  # a still camera: the same picture with sensor noise
         grainy = np.clip(photo.astype(np.float32) + noise.normal(0, 2.0, photo.shape), 0, 255).astype(np.uint8)
         where = carrier(grainy)
-    drift = np.abs(where - still_canvas(360, 640))
-    assert drift.mean() < 0.02 and np.percentile(drift, 99) < 0.3
+    assert np.array_equal(where, still_canvas(360, 640))  # the flow's noise is not followed
+
+
+def test_a_person_walking_before_a_still_camera_leaves_the_canvas_in_place(shared_data):
+    frames = read_clip(shared_data / "video" / "one-by-one-person-detection.mp4", max_frames=24)
+    carrier = CanvasMotion()
+    drift = [np.abs(carrier(cv2.resize(f, (640, 360))) - still_canvas(360, 640)).max() for f in frames]
+    assert max(drift) < 1.0
 
 
 def test_the_canvas_follows_a_pan_and_a_cut_puts_it_back(shared_data):
@@ -57,9 +64,10 @@ def test_the_canvas_follows_a_pan_and_a_cut_puts_it_back(shared_data):
         where = carrier(f)
     # the camera moved right 2 px a frame, so the picture (and its canvas) moved left: each pixel now carries
     # the canvas that sat 2 px a frame to its right
-    offset = (where - still_canvas(360, 640))[0, 60:300, 60:580]
-    assert np.median(offset[..., 0]) == pytest.approx(14.0, abs=1.5)
-    assert abs(np.median(offset[..., 1])) < 0.5
+    offset = (where - still_canvas(360, 640))[0]
+    assert np.median(offset[..., 0]) == pytest.approx(14.0, abs=0.5) and abs(np.median(offset[..., 1])) < 0.5
+    # one camera motion for the whole frame: no tearing, at most a slight turn fitted from the flow's noise
+    assert np.abs(offset[..., 0] - 14.0).max() < 1.5 and np.abs(offset[..., 1]).max() < 1.5
     carrier.reset()
     assert np.array_equal(carrier(frames[-1]), still_canvas(360, 640))
 

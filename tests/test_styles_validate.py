@@ -79,3 +79,22 @@ def test_wrong_strength_type_is_rejected(tmp_path):
                  [_frame(name="stylized")])
     with pytest.raises(StyleError, match="strength"):
         validate_onnx(path)
+
+
+@pytest.mark.parametrize("shape", [(1, "H", "W", 3), (1, "H", "W"), (1, 2, "H", "W")])
+def test_a_canvas_input_of_the_wrong_shape_is_rejected(tmp_path, shape):
+    path = _save(tmp_path, "bad_canvas", [helper.make_node("Identity", ["frame"], ["stylized"])],
+                 [_frame(), helper.make_tensor_value_info("canvas_at", TensorProto.FLOAT, list(shape))],
+                 [_frame(name="stylized")])
+    with pytest.raises(StyleError, match="canvas_at"):
+        validate_onnx(path)
+
+
+def test_a_canvas_input_is_fed_when_the_style_is_checked(tmp_path):
+    # the graph adds nothing from the canvas but needs it fed: a missing feed fails the check's run
+    nodes = [helper.make_node("Identity", ["frame"], ["stylized"]),
+             helper.make_node("ReduceSum", ["canvas_at"], ["unused"], keepdims=0)]
+    path = _save(tmp_path, "canvas", nodes,
+                 [_frame(), helper.make_tensor_value_info("canvas_at", TensorProto.FLOAT, [1, "H", "W", 2])],
+                 [_frame(name="stylized")])
+    validate_onnx(path)
