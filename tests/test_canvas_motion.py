@@ -1,6 +1,6 @@
-"""A canvas style's canvas carried along the picture's motion: the model's `canvas_at` input (training/models.py,
-training/export.py), the map that moves with the flow (inference/canvas_motion.py), and the live path that
-feeds one to the other (pipeline/pipeline.py)."""
+"""A canvas style's canvas carried along the camera's motion: the model's `canvas` input and the tile stored
+beside it (training/models.py, training/export.py), the map that follows the camera and the tile read at it
+(inference/canvas_motion.py), and the live path that feeds one to the other (pipeline/pipeline.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from _helpers import coffee_photo
 from vst_desktop.core.frame import Frame
 from vst_desktop.evaluation import motion_set as ms
 from vst_desktop.evaluation.media import read_clip
-from vst_desktop.inference.canvas_motion import CanvasMotion, still_canvas
+from vst_desktop.inference.canvas_motion import STILL, CanvasMotion, CanvasTile, canvas_positions
 from vst_desktop.inference.session import StyleSession
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.styles.validate import validate_onnx
@@ -29,7 +29,7 @@ def test_the_canvas_read_at_a_moved_grid_is_the_canvas_moved():
         stage.tile.normal_()
         stage.wall.normal_()
     x = torch.zeros(1, 3, 72, 300)  # wider than two tiles: the read wraps around the tile
-    where = torch.from_numpy(still_canvas(72, 300))
+    where = torch.from_numpy(canvas_positions(72, 300))
     assert torch.equal(stage.at(where), stage(x))
     # a canvas read 7 px to the left and a whole number of tiles away is the canvas moved 7 px to the right
     moved = stage.at(where + torch.tensor([-7.0 - 5 * 128, 3 * 128.0]))
@@ -39,6 +39,22 @@ def test_the_canvas_read_at_a_moved_grid_is_the_canvas_moved():
     assert torch.allclose(half[..., :-1], (stage(x)[..., :-1] + stage(x)[..., 1:]) / 2, atol=1e-5)
 
 
+def test_the_run_time_reads_the_tile_as_training_does():
+    stage = CanvasStage("painting", wall=True)
+    with torch.no_grad():
+        stage.tile.normal_()
+        stage.wall.normal_()
+    tile = CanvasTile(stage._tile().numpy())
+    assert np.array_equal(tile.read(72, 300)[0], stage(torch.zeros(1, 3, 72, 300))[0].numpy())
+    # a carried map (turned, shifted by tiles and fractions): OpenCV's bilinear weights are 1/32 px steps
+    for moved in (np.array([[0.99, -0.02, -700.3], [0.02, 0.99, 1.7]]),
+                  np.array([[1.9, 0.0, 5.25], [0.0, 1.9, -3.0]])):  # a long zoom: past the repeated tiles' margin
+        expected = stage.at(torch.from_numpy(canvas_positions(72, 300, moved)))[0].numpy()
+        assert np.abs(tile.read(72, 300, moved)[0] - expected).max() < 0.1 * np.abs(expected).max()
+    with pytest.raises(ValueError):
+        CanvasTile(np.zeros((1, 5, 8, 8), np.float32))
+
+
 def test_a_still_scene_keeps_the_canvas_in_place(shared_data):
     photo = coffee_photo(shared_data, (640, 360))
     noise = np.random.default_rng(0)
@@ -46,13 +62,14 @@ def test_a_still_scene_keeps_the_canvas_in_place(shared_data):
     for _ in range(8):  # a still camera: the same picture with sensor noise
         grainy = np.clip(photo.astype(np.float32) + noise.normal(0, 2.0, photo.shape), 0, 255).astype(np.uint8)
         where = carrier(grainy)
-    assert np.array_equal(where, still_canvas(360, 640))  # the flow's noise is not followed
+    assert np.array_equal(where, STILL)  # the flow's noise is not followed
 
 
 def test_a_person_walking_before_a_still_camera_leaves_the_canvas_in_place(shared_data):
     frames = read_clip(shared_data / "video" / "one-by-one-person-detection.mp4", max_frames=24)
     carrier = CanvasMotion()
-    drift = [np.abs(carrier(cv2.resize(f, (640, 360))) - still_canvas(360, 640)).max() for f in frames]
+    corners = np.array([[0, 0, 1], [639, 0, 1], [0, 359, 1], [639, 359, 1]], float).T
+    drift = [np.abs((carrier(cv2.resize(f, (640, 360))) - STILL) @ corners).max() for f in frames]
     assert max(drift) < 1.0
 
 
@@ -64,12 +81,12 @@ def test_the_canvas_follows_a_pan_and_a_cut_puts_it_back(shared_data):
         where = carrier(f)
     # the camera moved right 2 px a frame, so the picture (and its canvas) moved left: each pixel now carries
     # the canvas that sat 2 px a frame to its right
-    offset = (where - still_canvas(360, 640))[0]
+    offset = (canvas_positions(360, 640, where) - canvas_positions(360, 640))[0]
     assert np.median(offset[..., 0]) == pytest.approx(14.0, abs=0.5) and abs(np.median(offset[..., 1])) < 0.5
     # one camera motion for the whole frame: no tearing, at most a slight turn fitted from the flow's noise
     assert np.abs(offset[..., 0] - 14.0).max() < 1.5 and np.abs(offset[..., 1]).max() < 1.5
     carrier.reset()
-    assert np.array_equal(carrier(frames[-1]), still_canvas(360, 640))
+    assert np.array_equal(carrier(frames[-1]), STILL)
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +111,11 @@ def test_a_canvas_style_exports_its_canvas_as_an_input(canvas_style, shared_data
     session = StyleSession(path, prefer_gpu=False)
     assert session.has_canvas
     in_place = session.run(frame)
-    assert np.array_equal(in_place, session.run(frame, canvas_at=still_canvas(184, 320)))
-    moved = session.run(frame, canvas_at=still_canvas(184, 320) + np.float32([-16.0, 0.0]))
+    assert np.array_equal(in_place, session.run(frame, canvas_at=STILL))
+    moved = session.run(frame, canvas_at=np.array([[1.0, 0.0, -16.0], [0.0, 1.0, 0.0]]))
     assert np.abs(moved.astype(int) - in_place).mean() > 1  # the marks moved
-    # a map of another size (a caller that lost track of the frame size) falls back to the canvas in place
-    assert np.array_equal(in_place, session.run(frame, canvas_at=still_canvas(8, 8)))
+    # anything but a 2x3 map falls back to the canvas in place
+    assert np.array_equal(in_place, session.run(frame, canvas_at=np.zeros((1, 184, 320, 2), np.float32)))
 
 
 class RecordingSession:
@@ -119,8 +136,7 @@ def test_the_live_path_carries_a_canvas_style_along_the_motion(canvas_style, sha
     photo = coffee_photo(shared_data, (960, 540))
     for i, f in enumerate(ms.photo_clip(photo, ms.Motion("pan", pan=(-3.0, 0.0)), frames=6)):
         pipe.step(Frame(f, 0.0, i))
-    still = still_canvas(184, 320)
-    assert np.median(session.maps[-1] - still, axis=(0, 1, 2))[0] < -3  # 1.5 px a frame at half size
+    assert session.maps[-1][0, 2] < -3  # the camera panned left 1.5 px a frame at this size
     pipe.reset_temporal()  # a cut (another source): the canvas starts in place again
     pipe.step(Frame(cv2.resize(photo, (640, 360)), 0.0, 6))
-    assert np.array_equal(session.maps[-1], still)
+    assert np.array_equal(session.maps[-1], STILL)

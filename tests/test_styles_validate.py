@@ -81,20 +81,28 @@ def test_wrong_strength_type_is_rejected(tmp_path):
         validate_onnx(path)
 
 
-@pytest.mark.parametrize("shape", [(1, "H", "W", 3), (1, "H", "W"), (1, 2, "H", "W")])
-def test_a_canvas_input_of_the_wrong_shape_is_rejected(tmp_path, shape):
-    path = _save(tmp_path, "bad_canvas", [helper.make_node("Identity", ["frame"], ["stylized"])],
-                 [_frame(), helper.make_tensor_value_info("canvas_at", TensorProto.FLOAT, list(shape))],
-                 [_frame(name="stylized")])
-    with pytest.raises(StyleError, match="canvas_at"):
-        validate_onnx(path)
-
-
-def test_a_canvas_input_is_fed_when_the_style_is_checked(tmp_path):
-    # the graph adds nothing from the canvas but needs it fed: a missing feed fails the check's run
+def _canvas_model(tmp_path, shape=(1, 4, "H", "W"), tile_shape=(1, 4, 8, 8), tile=True):
+    """frame -> stylized, reading a canvas input (summed, so that it must be fed) beside its tile."""
     nodes = [helper.make_node("Identity", ["frame"], ["stylized"]),
-             helper.make_node("ReduceSum", ["canvas_at"], ["unused"], keepdims=0)]
-    path = _save(tmp_path, "canvas", nodes,
-                 [_frame(), helper.make_tensor_value_info("canvas_at", TensorProto.FLOAT, [1, "H", "W", 2])],
-                 [_frame(name="stylized")])
-    validate_onnx(path)
+             helper.make_node("ReduceSum", ["canvas"], ["unused"], keepdims=0)]
+    graph = helper.make_graph(nodes, "canvas", [_frame(), helper.make_tensor_value_info("canvas", TensorProto.FLOAT,
+                                                                                         list(shape))],
+                              [_frame(name="stylized")])
+    if tile:
+        graph.initializer.append(onnx.numpy_helper.from_array(np.ones(tile_shape, np.float32), "canvas_tile"))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=IR_VERSION)
+    path = tmp_path / "canvas.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.mark.parametrize("kw", [dict(shape=(1, "H", "W", 2)), dict(shape=(1, "C", "H", "W")), dict(tile=False),
+                                dict(tile_shape=(1, 3, 8, 8)), dict(tile_shape=(4, 8, 8)),
+                                dict(tile_shape=(1, 4, 0, 8))])
+def test_a_canvas_style_without_a_matching_tile_is_rejected(tmp_path, kw):
+    with pytest.raises(StyleError, match="canvas"):
+        validate_onnx(_canvas_model(tmp_path, **kw))
+
+
+def test_a_canvas_style_is_fed_its_canvas_when_checked(tmp_path):
+    validate_onnx(_canvas_model(tmp_path))

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import onnx
 import onnxruntime as ort
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import InferenceError
 from vst_desktop.inference import gpu_check
 from vst_desktop.inference import providers as prov
-from vst_desktop.inference.canvas_motion import CANVAS_INPUT, still_canvas
+from vst_desktop.inference.canvas_motion import CANVAS_INPUT, CANVAS_TILE, CanvasTile
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,9 @@ def _session_options(threads: int | None) -> ort.SessionOptions:
     # No per-session arena: a dropped session's memory goes back to the heap (and the OS) instead of staying
     # reserved; an hour of style switching grew RSS without bound with it, at 1-2% frame time (measured).
     so.enable_cpu_mem_arena = False
+    # Without the arena, the memory pattern (planned from the first run's shapes) made a graph with a second
+    # image input (a canvas style) 60% slower at 640x360, and gained nothing on the others (measured).
+    so.enable_mem_pattern = False
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3  # errors only: we report provider problems ourselves, in plain words
@@ -153,11 +157,11 @@ class StyleSession:
                                  "Re-export the style with the vst-desktop trainer.")
         self.has_strength: bool = "strength" in inputs
         # A canvas style (inference/canvas_motion.py): the caller may say where each pixel reads its canvas.
-        self.has_canvas: bool = CANVAS_INPUT in inputs
+        self._canvas = self._read_canvas_tile() if CANVAS_INPUT in inputs else None
+        self.has_canvas: bool = self._canvas is not None
         outputs = [o.name for o in self._session.get_outputs()]
         self._output = "stylized" if "stylized" in outputs else outputs[0]
         self._use_binding = self.provider in _BINDING_PROVIDERS
-        self._still_canvas: dict[tuple[int, int], np.ndarray] = {}
 
     # -- creation -------------------------------------------------------------------------------------
 
@@ -229,18 +233,24 @@ class StyleSession:
         feed = {"frame": np.ascontiguousarray(bgr)[np.newaxis]}
         if self.has_strength:
             feed["strength"] = np.array([min(1.0, max(0.0, float(strength)))], dtype=np.float32)
-        if self.has_canvas:
-            h, w = bgr.shape[:2]
-            if canvas_at is None or canvas_at.shape != (1, h, w, 2):
-                canvas_at = self._still_canvas.get((h, w))
-                if canvas_at is None:
-                    canvas_at = self._still_canvas[(h, w)] = still_canvas(h, w)
-            feed[CANVAS_INPUT] = np.ascontiguousarray(canvas_at, dtype=np.float32)
+        if self._canvas is not None:
+            feed[CANVAS_INPUT] = self._canvas.read(bgr.shape[0], bgr.shape[1], canvas_at)
         return feed
 
+    def _read_canvas_tile(self) -> CanvasTile:
+        try:
+            tile = CanvasTile.from_model(onnx.load(str(self.onnx_path)))
+        except Exception as e:  # noqa: BLE001 - protobuf's DecodeError, a malformed tile's ValueError, OSError
+            raise InferenceError(f"The canvas of the style {self.onnx_path.stem} cannot be read: {_first_line(e)}",
+                                 "Re-export the style.") from e
+        if tile is None:
+            raise InferenceError(f"The style {self.onnx_path.stem} takes a canvas but holds no '{CANVAS_TILE}'.",
+                                 "Re-export the style.")
+        return tile
+
     def run(self, bgr: np.ndarray, strength: float = 1.0, canvas_at: np.ndarray | None = None) -> np.ndarray:
-        """Stylize one frame (HxWx3 uint8 BGR) and return the same shape and type. `canvas_at`: where a canvas
-        style reads its canvas (CanvasMotion); default, and for a map of another size: in place."""
+        """Stylize one frame (HxWx3 uint8 BGR) and return the same shape and type. `canvas_at`: a canvas
+        style's 2x3 map from frame pixels to the canvas positions they read (CanvasMotion); default: in place."""
         feed = self._feed(bgr, strength, canvas_at)
         try:
             if self._use_binding:

@@ -20,7 +20,7 @@ import onnx
 import onnxruntime as ort
 
 from vst_desktop.core.errors import StyleError
-from vst_desktop.inference.canvas_motion import CANVAS_INPUT, still_canvas
+from vst_desktop.inference.canvas_motion import CANVAS_INPUT, CANVAS_TILE, CanvasTile
 
 MIN_OPSET = 17
 PROBE_WIDTH, PROBE_HEIGHT = 64, 48
@@ -123,6 +123,20 @@ def _check_image(path: Path, vi: onnx.ValueInfoProto | None, role: str, name: st
                     label)
 
 
+def _check_canvas(path: Path, model: onnx.ModelProto, canvas: onnx.ValueInfoProto, label: str | None) -> None:
+    """A canvas input is float32 [1, C, H, W] and the file holds the tile it is read from, with C channels."""
+    dims = _dims(canvas)
+    if _elem(canvas) != "float" or len(dims) != 4 or dims[1] is None:
+        raise _fail(path, f"input '{CANVAS_INPUT}' must be float32 [1, C, H, W], not {_elem(canvas)} {dims}", label)
+    try:
+        tile = CanvasTile.from_model(model)
+    except ValueError as e:
+        raise _fail(path, f"its '{CANVAS_TILE}' cannot be read ({e})", label) from e
+    if tile is None or tile.channels != dims[1]:
+        got = "none" if tile is None else f"{tile.channels} channels"
+        raise _fail(path, f"input '{CANVAS_INPUT}' has {dims[1]} channels but its '{CANVAS_TILE}' has {got}", label)
+
+
 def check_contract(path: str | Path, model: onnx.ModelProto | None = None,
                    label: str | None = None) -> onnx.ModelProto:
     """Parse `path` and check opset and IO against the contract; returns the parsed model."""
@@ -143,9 +157,8 @@ def check_contract(path: str | Path, model: onnx.ModelProto | None = None,
         raise _fail(path, f"input 'strength' must be float32 [1], not {_elem(strength)} {_dims(strength)}",
                     label)
     canvas = inputs.get(CANVAS_INPUT)
-    if canvas is not None and (_elem(canvas) != "float" or len(_dims(canvas)) != 4 or _dims(canvas)[3] != 2):
-        raise _fail(path, f"input '{CANVAS_INPUT}' must be float32 [1, H, W, 2], not {_elem(canvas)} "
-                          f"{_dims(canvas)}", label)
+    if canvas is not None:
+        _check_canvas(path, model, canvas, label)
     extra = sorted(set(inputs) - {"frame", "strength", CANVAS_INPUT})
     if extra:
         raise _fail(path, f"it has unexpected inputs {extra[:5]} (only 'frame', 'strength' and "
@@ -161,6 +174,8 @@ def validate_onnx(path: str | Path, label: str | None = None) -> None:
         onnx.checker.check_model(model)
     except Exception as e:  # noqa: BLE001 - ValidationError, and whatever else a hostile graph triggers
         raise _fail(path, f"onnx.checker rejected it ({_reason(e, path, label)})", label) from e
+    # checked by check_contract wherever the graph reads a canvas
+    canvas_tile = CanvasTile.from_model(model) if any(i.name == CANVAS_INPUT for i in model.graph.input) else None
     del model
     so = ort.SessionOptions()
     so.log_severity_level = 3
@@ -172,8 +187,8 @@ def validate_onnx(path: str | Path, label: str | None = None) -> None:
         names = {i.name for i in session.get_inputs()}
         if "strength" in names:
             feed["strength"] = np.array([1.0], np.float32)
-        if CANVAS_INPUT in names:
-            feed[CANVAS_INPUT] = still_canvas(PROBE_HEIGHT, PROBE_WIDTH)
+        if CANVAS_INPUT in names and canvas_tile is not None:
+            feed[CANVAS_INPUT] = canvas_tile.read(PROBE_HEIGHT, PROBE_WIDTH)
         out = session.run(["stylized"], feed)[0]
     except Exception as e:  # noqa: BLE001 - onnxruntime's exception types do not share a useful base
         raise _fail(path, f"onnxruntime could not run it on a {PROBE_WIDTH}x{PROBE_HEIGHT} frame "

@@ -15,17 +15,19 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 import onnx
 import onnxruntime as ort
 import torch
+from onnx import numpy_helper
 from torch import nn
 
 from vst_desktop.core import paths
 from vst_desktop.core.errors import TrainingError
-from vst_desktop.inference.canvas_motion import CANVAS_INPUT, still_canvas
+from vst_desktop.inference.canvas_motion import CANVAS_INPUT, CANVAS_TILE, CanvasTile, canvas_positions
 from vst_desktop.training.data import bundled_content_dir, center_square, read_rgb
 from vst_desktop.training.models import Generator
 from vst_desktop.trainspec.config import TrainConfig
@@ -77,9 +79,9 @@ class BgrUint8Generator(nn.Module):
         self.g = g
 
     def forward(self, frame: torch.Tensor, strength: torch.Tensor,
-                canvas_at: torch.Tensor | None = None) -> torch.Tensor:
+                canvas: torch.Tensor | None = None) -> torch.Tensor:
         x = frame.permute(0, 3, 1, 2).to(torch.float32)
-        y = self.g(x, strength.view(1, 1, 1, 1), canvas_at)
+        y = self.g(x, strength.view(1, 1, 1, 1), canvas)
         return y.clamp(0.0, 255.0).round().permute(0, 2, 3, 1).to(torch.uint8)
 
 
@@ -90,11 +92,13 @@ def export_onnx(generator: Generator, path: Path) -> Path:
     strength = torch.ones(1, dtype=torch.float32)
     args, names = (frame, strength), ["frame", "strength"]
     dynamic = {"frame": {1: "height", 2: "width"}, "stylized": {1: "height", 2: "width"}}
-    if generator.canvas is not None:
-        # A canvas style reads its canvas where the caller says (inference/canvas_motion.py), so the live view
-        # can carry the marks along the picture's motion.
-        args, names = (*args, torch.from_numpy(still_canvas(64, 96))), [*names, CANVAS_INPUT]
-        dynamic[CANVAS_INPUT] = {1: "height", 2: "width"}
+    if model.g.canvas is not None:
+        # A canvas style's canvas is an input, so that the live view can carry its marks along the camera's
+        # motion; the tile it is read from travels in the file (inference/canvas_motion.py, CanvasTile).
+        with torch.no_grad():
+            args = (*args, model.g.canvas(frame.permute(0, 3, 1, 2).float()))
+        names = [*names, CANVAS_INPUT]
+        dynamic[CANVAS_INPUT] = {2: "height", 3: "width"}
     # The TorchScript exporter (dynamo=False): stable for this small conv graph with dynamic H/W. Its
     # deprecation notice is for us, not for the person training a style.
     with warnings.catch_warnings():
@@ -104,7 +108,18 @@ def export_onnx(generator: Generator, path: Path) -> Path:
         torch.onnx.export(model, args, str(path), input_names=names, output_names=["stylized"],
                           opset_version=OPSET, dynamo=False, dynamic_axes=dynamic)
     _declare_output_shape(path)
+    if model.g.canvas is not None:
+        _store_canvas_tile(path, model.g.canvas)
     return path
+
+
+def _store_canvas_tile(path: Path, canvas: nn.Module) -> None:
+    """The tile in graph units (pixel scale, BGR wall), as an initializer no node reads: the run time's."""
+    model = onnx.load(str(path))
+    with torch.no_grad():
+        tile = (canvas._tile() * canvas.top).numpy().astype(np.float32)
+    model.graph.initializer.append(numpy_helper.from_array(tile, CANVAS_TILE))
+    onnx.save(model, str(path))
 
 
 def _declare_output_shape(path: Path) -> None:
@@ -126,27 +141,35 @@ def _declare_output_shape(path: Path) -> None:
 
 def torch_reference(generator: Generator, bgr: np.ndarray, strength: float = 1.0,
                     canvas_at: np.ndarray | None = None) -> np.ndarray:
-    """What the ONNX graph must produce, computed the training way (RGB in [0, 1])."""
+    """What the ONNX graph must produce, computed the training way (RGB in [0, 1]); `canvas_at`: where a canvas
+    style reads its canvas (inference/canvas_motion.py)."""
     g = generator.cpu().eval()
     rgb = torch.from_numpy(bgr[..., ::-1].copy()).permute(2, 0, 1).unsqueeze(0).float() / 255.0
-    where = None if canvas_at is None else torch.from_numpy(canvas_at)
     with torch.no_grad():
-        out = g(rgb, strength, where)[0].clamp(0, 1).permute(1, 2, 0).numpy()
+        where = None if canvas_at is None else torch.from_numpy(canvas_positions(*bgr.shape[:2], canvas_at))
+        canvas = None if where is None else g.canvas.at(where)
+        out = g(rgb, strength, canvas)[0].clamp(0, 1).permute(1, 2, 0).numpy()
     return np.round(out * 255.0).astype(np.uint8)[..., ::-1]
 
 
-def onnx_session(path: Path) -> ort.InferenceSession:
+class ExportedModel(NamedTuple):
+    session: ort.InferenceSession
+    canvas: CanvasTile | None  # a canvas style's tile
+
+
+def onnx_session(path: Path) -> ExportedModel:
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ExportedModel(session, CanvasTile.from_model(onnx.load(str(path))))
 
 
-def run_onnx(session: ort.InferenceSession, bgr: np.ndarray, strength: float = 1.0,
+def run_onnx(model: ExportedModel, bgr: np.ndarray, strength: float = 1.0,
              canvas_at: np.ndarray | None = None) -> np.ndarray:
     feed = {"frame": bgr[None], "strength": np.array([strength], np.float32)}
-    if CANVAS_INPUT in {i.name for i in session.get_inputs()}:
-        feed[CANVAS_INPUT] = still_canvas(*bgr.shape[:2]) if canvas_at is None else canvas_at
-    return session.run(["stylized"], feed)[0][0]
+    if model.canvas is not None:
+        feed[CANVAS_INPUT] = model.canvas.read(*bgr.shape[:2], canvas_at)
+    return model.session.run(["stylized"], feed)[0][0]
 
 
 def parity_frames(limit: int = 4) -> list[np.ndarray]:
@@ -177,7 +200,8 @@ def check_parity(generator: Generator, onnx_path: Path, frames: list[np.ndarray]
     session = onnx_session(onnx_path)
     worst = 0
     for bgr in frames:
-        moved = still_canvas(*bgr.shape[:2]) + np.float32([-3.25, 1.5])
+        # half-pixel steps: OpenCV's bilinear weights (1/32 px) and torch's agree exactly there
+        moved = np.array([[1.0, 0.0, -3.5], [0.0, 1.0, 1.5 - 128 * 3]])
         for s, where in ((1.0, None), (0.5, None), (1.0, moved if generator.canvas is not None else None)):
             diff = np.abs(run_onnx(session, bgr, s, where).astype(np.int16)
                           - torch_reference(generator, bgr, s, where))

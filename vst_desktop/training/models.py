@@ -173,7 +173,8 @@ class CanvasStage(nn.Module):
     def at(self, where: torch.Tensor) -> torch.Tensor:
         """The canvas read at `where` (N, H, W, 2): for each pixel, the frame position (x, y) whose canvas it
         carries. The identity grid gives `forward`'s canvas exactly; a grid carried along the picture's motion
-        moves the marks with the picture (inference/canvas_motion.py), as training's moved crops taught."""
+        moves the marks with the picture, as training's moved crops taught. (The run time reads it the same
+        way from the exported tile, with OpenCV: inference/canvas_motion.py.)"""
         tile = self._tile()
         ph, pw = tile.shape[-2:]
         # One wrapped row and column, so that bilinear reads across the tile's seam stay periodic.
@@ -331,14 +332,13 @@ class Generator(nn.Module):
         return GeneratorStages(prepared, base, base + self.change(r, canvas), feats)
 
     def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0,
-                canvas_at: torch.Tensor | None = None) -> torch.Tensor:
-        """`canvas_at` (N, H, W, 2): where each pixel reads the canvas (CanvasStage.at); default: in place."""
+                canvas: torch.Tensor | None = None) -> torch.Tensor:
+        """`canvas`: the canvas the network reads (e.g. CanvasStage.at, moved with the camera); default: in place."""
         x = self.prepare(x)
         if self.flatten is not None:  # strength fades the planes too: at 0, the palette alone
             x = x + strength * (self.flatten(x) - x)
-        canvas = None
-        if self.canvas is not None:
-            canvas = self.canvas(x) if canvas_at is None else self.canvas.at(canvas_at)
+        if self.canvas is not None and canvas is None:
+            canvas = self.canvas(x)
         r, _ = self.residual(x, canvas)
         # Strength scales the residual before upsampling: 4x fewer multiplications at inference.
         return x + self.change(strength * r, canvas)
