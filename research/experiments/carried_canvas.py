@@ -4,7 +4,9 @@ marks? Flicker (ewarp_ratio, raw and through the stabiliser) of the analogy grid
 ("fixed", how the students were scored until now) against carried along the flow ("carried"); plus both
 outputs' content edge SSIM against the input, so that carrying is not bought with smear.
 
-Choose CanvasMotion's settings on `--part tune` only; report `--part heldout`.
+Choose CanvasMotion's settings on `--part tune` only; report `--part heldout`. `--sheet CLIP=F.jpg` draws one
+frame of a clip instead: fixed above carried, the output and its change from the previous output moved along
+the flow.
 
     nice env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python -m research.experiments.carried_canvas \
         --variants analogy_D_paintcanvas_wall_keep15_window --part tune [--set dead_zone=0.3 ...] --json F
@@ -17,6 +19,7 @@ import json
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from vst_desktop.evaluation import metrics
@@ -75,6 +78,20 @@ def measure(session: StyleSession, clips: dict[str, list[np.ndarray]], motion: d
     return {"summary": summary, "clips": per_clip}
 
 
+def sheet(session: StyleSession, frames: list[np.ndarray], path: Path, t: int = 8) -> None:
+    """One frame of a camera move, fixed canvas above carried: the output, and what changed from the previous
+    output moved along the input's flow (x4): what the eye sees swim."""
+    pairs = metrics.warp_pairs(frames[t - 1:t + 1])
+    rows = []
+    for carrier in (None, CanvasMotion()):
+        outs = [session.run(f) if carrier is None else session.run(f, canvas_at=carrier(f)) for f in frames[:t + 1]]
+        back, ok = pairs[0]
+        moved = metrics._sample(outs[t - 1].astype(np.float32), back)
+        change = np.clip(np.abs(outs[t].astype(np.float32) - moved) * 4 * ok[..., None], 0, 255).astype(np.uint8)
+        rows.append(np.hstack([frames[t], outs[t], change]))
+    cv2.imwrite(str(path), np.vstack(rows), [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--grid", default=str(ROOT / "build" / "analogy_grid"))
@@ -83,6 +100,7 @@ def main() -> int:
     ap.add_argument("--part", choices=["tune", "heldout"], default="tune")
     ap.add_argument("--set", action="append", default=[], help="CanvasMotion setting, e.g. dead_zone=0.3")
     ap.add_argument("--json")
+    ap.add_argument("--sheet", help="CLIP=path.jpg: a sheet of that clip for each student (one student advised)")
     args = ap.parse_args()
     motion = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
     clips = ms.motion_set(ms.TUNE if args.part == "tune" else ms.HELD_OUT)
@@ -92,6 +110,10 @@ def main() -> int:
             t0 = time.time()
             onnx = export_student(Path(args.grid) / variant / folder, OUT / variant / f"{folder}.onnx")
             print(variant, folder, flush=True)
+            if args.sheet:
+                clip, _, out = args.sheet.partition("=")
+                sheet(StyleSession(onnx, prefer_gpu=False), clips[clip], Path(out))
+                continue
             r = measure(StyleSession(onnx, prefer_gpu=False), clips, motion)
             report["results"].append({"variant": variant, "folder": folder, **r})
             print(f"  {json.dumps(r['summary'])} ({time.time() - t0:.0f} s)", flush=True)
