@@ -98,7 +98,7 @@ def _canvas_model(tmp_path, shape=(1, 4, "H", "W"), tile_shape=(1, 4, 8, 8), til
 
 @pytest.mark.parametrize("kw", [dict(shape=(1, "H", "W", 2)), dict(shape=(1, "C", "H", "W")), dict(tile=False),
                                 dict(tile_shape=(1, 3, 8, 8)), dict(tile_shape=(4, 8, 8)),
-                                dict(tile_shape=(1, 4, 0, 8))])
+                                dict(tile_shape=(1, 4, 0, 8)), dict(tile_shape=(1, 4, 2048, 8))])
 def test_a_canvas_style_without_a_matching_tile_is_rejected(tmp_path, kw):
     with pytest.raises(StyleError, match="canvas"):
         validate_onnx(_canvas_model(tmp_path, **kw))

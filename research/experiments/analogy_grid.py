@@ -74,6 +74,9 @@ VARIANTS: dict[str, dict] = {
     # so the cheeks count as structured; the teacher alone: webcam edge SSIM 0.40, 5 of 8 named (was 4)
     "analogy_D_paintcanvas_wall_keep15_window": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
                                                      analogy_flat_window=1.0),
+    # the window student loses identification at the student: does a discriminator twice as strong win it back?
+    "analogy_D2_paintcanvas_wall_keep15_window": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                                      analogy_flat_window=1.0, w_adv=1.0),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

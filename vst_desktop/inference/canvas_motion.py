@@ -36,7 +36,7 @@ AGREEMENT = 0.5  # share of the frame that must move with the fitted camera moti
 INLIER_PX = 0.5  # px (flow scale): how close a point's flow must be to the fitted motion to agree with it
 POINT_STEP = 6  # px (flow scale) between the points the motion is fitted to
 SETTLE = 0.02  # share of the canvas's accumulated zoom and turn that relaxes each frame
-WRAP = 1024.0  # px: the map's shift is kept modulo this (a multiple of every canvas period)
+MAX_TILE = 1024  # px: a larger tile is refused (it is repeated over the frame when read)
 
 
 STILL = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])  # canvas_at: each pixel reads the canvas in place
@@ -56,8 +56,9 @@ class CanvasTile:
 
     def __init__(self, tile: np.ndarray) -> None:
         tile = np.asarray(tile, dtype=np.float32)
-        if tile.ndim != 4 or tile.shape[0] != 1 or not 1 <= tile.shape[1] <= 4 or min(tile.shape[2:]) < 1:
-            raise ValueError(f"a canvas tile is [1, C<=4, P, Q], not {list(tile.shape)}")
+        if (tile.ndim != 4 or tile.shape[0] != 1 or not 1 <= tile.shape[1] <= 4
+                or not 1 <= min(tile.shape[2:]) <= max(tile.shape[2:]) <= MAX_TILE):
+            raise ValueError(f"a canvas tile is [1, C<=4, P<={MAX_TILE}, Q<={MAX_TILE}], not {list(tile.shape)}")
         if not np.isfinite(tile).all():
             raise ValueError("the canvas tile holds values that are not finite")
         self.channels = int(tile.shape[1])
@@ -98,7 +99,7 @@ class CanvasTile:
         m[:, 2] = np.mod(m[:, 2], (pw, ph)) + (pw, ph)
         corners = m @ np.array([[0, width - 1, 0, width - 1], [0, 0, height - 1, height - 1], [1, 1, 1, 1]], float)
         inside = corners.min() >= 0 and corners[0].max() <= reps[1] * pw - 2 and corners[1].max() <= reps[0] * ph - 2
-        sources, m, border = (tiled, m, cv2.BORDER_REFLECT) if inside else (self._planes, canvas_at, cv2.BORDER_WRAP)
+        sources, border = (tiled, cv2.BORDER_REFLECT) if inside else (self._planes, cv2.BORDER_WRAP)
         out = np.empty((1, self.channels, height, width), np.float32)
         for plane, dst in zip(sources, out[0], strict=True):  # plane by plane: no transpose after
             cv2.warpAffine(plane, m, (width, height), dst=dst, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
@@ -159,7 +160,6 @@ class CanvasMotion:
         linear = where[:2, :2] + self.settle * (np.eye(2) - where[:2, :2])
         centre = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
         shift = where[:2, :2] @ centre + where[:2, 2] - linear @ centre
-        shift -= np.round(shift / WRAP) * WRAP
         return np.vstack([np.hstack([linear, shift[:, None]]), [0.0, 0.0, 1.0]])
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:

@@ -80,7 +80,7 @@ class Pipeline:
         self._stabilizer = TemporalStabilizer() if stabilize else None
         self._upsampler = GuidedUpsampler() if guided_upsampling else None
         self._cut = False
-        # Carries a canvas style's marks along the picture's motion; lives on the network stage's thread.
+        # Carries a canvas style's marks along the camera's motion; lives on the network stage's thread.
         self._canvas_motion = CanvasMotion()
         self.label = ""
 
