@@ -62,7 +62,7 @@ def test_a_still_scene_keeps_the_canvas_in_place(shared_data):
     for _ in range(8):  # a still camera: the same picture with sensor noise
         grainy = np.clip(photo.astype(np.float32) + noise.normal(0, 2.0, photo.shape), 0, 255).astype(np.uint8)
         where = carrier(grainy)
-    assert np.array_equal(where, STILL)  # the flow's noise is not followed
+    assert np.array_equal(where, STILL) and not carrier.followed  # the flow's noise is not followed
 
 
 def test_a_person_walking_before_a_still_camera_leaves_the_canvas_in_place(shared_data):
@@ -81,6 +81,7 @@ def test_the_canvas_follows_a_pan_and_a_cut_puts_it_back(shared_data):
         where = carrier(f)
     # the camera moved right 2 px a frame, so the picture (and its canvas) moved left: each pixel now carries
     # the canvas that sat 2 px a frame to its right
+    assert carrier.followed
     offset = (canvas_positions(360, 640, where) - canvas_positions(360, 640))[0]
     assert np.median(offset[..., 0]) == pytest.approx(14.0, abs=0.5) and abs(np.median(offset[..., 1])) < 0.5
     # one camera motion for the whole frame: no tearing, at most a slight turn fitted from the flow's noise

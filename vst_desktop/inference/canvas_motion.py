@@ -18,7 +18,7 @@ a walking person the flow drags the wall's canvas along, and the map tears. What
 - settling: a long zoom or turn would leave the canvas's marks enlarged or tilted for good, so its zoom and
   turn relax back a little every frame (its shift is kept: a pan's marks keep their size).
 
-The flow is DIS at half resolution, as the stabiliser's; the step takes about 3 ms at 640x360
+The flow is DIS at half resolution, as the stabiliser's; the step takes 2-3 ms at 640x360
 (the live path reports it as `canvas_ms`).
 """
 
