@@ -1,7 +1,7 @@
 """Does carrying a canvas style's canvas along the picture's motion (inference/canvas_motion.py) steady its
 marks? Flicker (ewarp_ratio, raw and through the stabiliser) of the analogy grid's students on the motion set
 (evaluation/motion_set.py: pans, zooms, rotations of photos, the shared clips), canvas read in place
-("fixed", how the students were scored until now) against carried along the flow ("carried"); plus both
+("fixed", how the students were scored until now) against carried with the camera ("carried"); plus both
 outputs' content edge SSIM against the input, so that carrying is not bought with smear.
 
 Choose CanvasMotion's settings on `--part tune` only; report `--part heldout`. `--sheet CLIP=F.jpg` draws one
@@ -38,7 +38,7 @@ OUT = ROOT / "build" / "carried_canvas"
 
 
 def export_student(run: Path, dest: Path) -> Path:
-    """The run's weight-averaged generator, exported with the `canvas_at` input."""
+    """The run's weight-averaged generator, exported with the canvas as an input (and its tile)."""
     if dest.is_file() and dest.stat().st_mtime > (run / "checkpoints" / "latest.pt").stat().st_mtime:
         return dest
     state = ckpt.load(run / "checkpoints" / "latest.pt")

@@ -198,11 +198,11 @@ def check_parity(generator: Generator, onnx_path: Path, frames: list[np.ndarray]
     """Largest difference in grey levels between ONNX and torch over `frames`, at strengths 1 and 0.5 (a canvas
     style also with its canvas carried by a sub-pixel shift)."""
     session = onnx_session(onnx_path)
+    # half-pixel steps: OpenCV's bilinear weights (1/32 px) and torch's agree exactly there
+    moved = np.array([[1.0, 0.0, -3.5], [0.0, 1.0, 1.5 - 128 * 3]]) if generator.canvas is not None else None
     worst = 0
     for bgr in frames:
-        # half-pixel steps: OpenCV's bilinear weights (1/32 px) and torch's agree exactly there
-        moved = np.array([[1.0, 0.0, -3.5], [0.0, 1.0, 1.5 - 128 * 3]])
-        for s, where in ((1.0, None), (0.5, None), (1.0, moved if generator.canvas is not None else None)):
+        for s, where in ((1.0, None), (0.5, None), (1.0, moved)):
             diff = np.abs(run_onnx(session, bgr, s, where).astype(np.int16)
                           - torch_reference(generator, bgr, s, where))
             worst = max(worst, int(diff.max()))
