@@ -24,6 +24,7 @@ import numpy as np
 
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation import motion_set as ms
+from vst_desktop.inference import canvas_motion, temporal
 from vst_desktop.inference.canvas_motion import CanvasMotion
 from vst_desktop.inference.session import StyleSession
 from vst_desktop.inference.temporal import TemporalStabilizer
@@ -100,11 +101,21 @@ def main() -> int:
     ap.add_argument("--part", choices=["tune", "heldout"], default="tune")
     ap.add_argument("--set", action="append", default=[], help="CanvasMotion setting, e.g. dead_zone=0.3")
     ap.add_argument("--json")
+    ap.add_argument("--stab-interp", choices=["linear", "cubic"], default=None,
+                    help="how the stabiliser moves the previous output (default: the shipped one)")
+    ap.add_argument("--tile-interp", choices=["linear", "cubic", "lanczos"], default=None,
+                    help="how the canvas tile is read at sub-pixel positions (default: the shipped one)")
     ap.add_argument("--sheet", help="CLIP=path.jpg: a sheet of that clip for each student (one student advised)")
     args = ap.parse_args()
     motion = {k: float(v) for k, v in (s.split("=", 1) for s in args.set)}
+    if args.stab_interp:
+        temporal.PAST_WARP = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}[args.stab_interp]
+    if args.tile_interp:
+        canvas_motion.TILE_INTERPOLATION = {"linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC,
+                                            "lanczos": cv2.INTER_LANCZOS4}[args.tile_interp]
     clips = ms.motion_set(ms.TUNE if args.part == "tune" else ms.HELD_OUT)
-    report = {"part": args.part, "motion": motion, "results": []}
+    report = {"part": args.part, "motion": motion, "tile_interp": args.tile_interp or "shipped",
+              "stab_interp": args.stab_interp or "shipped", "results": []}
     for variant in args.variants.split(","):
         for folder in args.folders.split(","):
             t0 = time.time()

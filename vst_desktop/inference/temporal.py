@@ -20,6 +20,7 @@ import numpy as np
 HISTORY_WEIGHT = 0.7  # weight of the motion-compensated past where the flow is reliable (docs/research/training_log.md)
 MISMATCH_LEVEL = 12.0  # grey levels of input mismatch at which the past is no longer trusted
 FLOW_SCALE = 2  # flow and trust are computed at 1/FLOW_SCALE of the frame size
+PAST_WARP = cv2.INTER_LINEAR  # moving the past output: bicubic flickered more (docs/research/carried_canvas.md)
 
 
 class TemporalStabilizer:
@@ -74,7 +75,7 @@ class TemporalStabilizer:
         map_full *= np.float32(w / sw)
         map_full += self._base_grid(h, w)
         fixed_xy, fixed_frac = cv2.convertMaps(map_full, None, cv2.CV_16SC2)
-        past_out = cv2.remap(self._prev_out, fixed_xy, fixed_frac, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        past_out = cv2.remap(self._prev_out, fixed_xy, fixed_frac, PAST_WARP, borderMode=cv2.BORDER_REPLICATE)
         out = cv2.blendLinear(frame_out, past_out, 1.0 - alpha, alpha)
         self._prev_small, self._prev_out = small, out
         return out

@@ -107,25 +107,25 @@ def export_onnx(generator: Generator, path: Path) -> Path:
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(model, args, str(path), input_names=names, output_names=["stylized"],
                           opset_version=OPSET, dynamo=False, dynamic_axes=dynamic)
-    _declare_output_shape(path)
+    # One load and one save for what the exporter leaves out: the output's shape and a canvas style's tile.
+    graph = onnx.load(str(path))
+    _declare_output_shape(graph)
     if model.g.canvas is not None:
-        _store_canvas_tile(path, model.g.canvas)
+        _store_canvas_tile(graph, model.g.canvas)
+    onnx.save(graph, str(path))
     return path
 
 
-def _store_canvas_tile(path: Path, canvas: nn.Module) -> None:
+def _store_canvas_tile(model: onnx.ModelProto, canvas: nn.Module) -> None:
     """The tile in graph units (pixel scale, BGR wall), as an initializer no node reads: the run time's."""
-    model = onnx.load(str(path))
     with torch.no_grad():
         tile = (canvas._tile() * canvas.top).numpy().astype(np.float32)
     model.graph.initializer.append(numpy_helper.from_array(tile, CANVAS_TILE))
-    onnx.save(model, str(path))
 
 
-def _declare_output_shape(path: Path) -> None:
+def _declare_output_shape(model: onnx.ModelProto) -> None:
     """Write the output's shape, [1, height, width, 3], into the graph. The exporter's shape inference
     loses it when the graph slices by computed sizes (the planes stage), and the style contract needs it."""
-    model = onnx.load(str(path))
     dims = model.graph.output[0].type.tensor_type.shape.dim
     if len(dims) == 4 and dims[0].HasField("dim_value") and dims[3].HasField("dim_value"):
         return
@@ -136,7 +136,6 @@ def _declare_output_shape(path: Path) -> None:
             d.dim_value = value
         else:
             d.dim_param = value
-    onnx.save(model, str(path))
 
 
 def torch_reference(generator: Generator, bgr: np.ndarray, strength: float = 1.0,
