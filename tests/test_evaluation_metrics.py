@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -118,3 +119,41 @@ def test_unreadable_and_missing_videos_are_source_errors(tmp_path):
         read_clip(bad)
     with pytest.raises(SourceError):
         read_clip(tmp_path / "missing.mp4")
+
+
+@pytest.fixture(scope="module")
+def pan(shared_data):
+    """A photo panned by a known sub-pixel move: every frame is the same picture, moved."""
+    from vst_desktop.evaluation import motion_set
+
+    photo = read_image(sorted((shared_data / "content" / "val").iterdir())[0])
+    frames = motion_set.photo_clip(photo, motion_set.Motion("pan", pan=(1.5, 0.5)), frames=6)
+    return frames, metrics.warp_pairs(frames)
+
+
+def _sharpen(bgr: np.ndarray) -> np.ndarray:
+    """An unsharp mask: the same linear filter at every pixel, so it moves exactly with the picture."""
+    blurred = cv2.GaussianBlur(bgr, (0, 0), 1.0)
+    return cv2.addWeighted(bgr, 2.0, blurred, -1.0, 0)
+
+
+def test_the_ruler_counts_sharpness_as_flicker_and_the_floor_says_how_much(pan):
+    """A filter that cannot flicker still scores far above 1 when it sharpens: the metric's flow and
+    bilinear warp err most on fine detail. The floor, a clip as steady as the input and as sharp as the
+    output, recovers that score; real flicker (a jitter) stays far above its floor."""
+    frames, pairs = pan
+    sharp = metrics.ewarp_ratio(frames, _sharpen, pairs)
+    assert sharp["ewarp_ratio"] > 1.5
+    assert sharp["ewarp_floor"] == pytest.approx(sharp["ewarp_ratio"], rel=0.1)
+    identity = metrics.ewarp_ratio(frames, known_cases.identity(), pairs)
+    assert identity["ewarp_floor"] == pytest.approx(1.0, abs=0.02)
+    blur = metrics.ewarp_ratio(frames, lambda f: cv2.GaussianBlur(f, (0, 0), 1.5), pairs)
+    assert blur["ewarp_floor"] < 0.7 and blur["ewarp_ratio"] < 0.7
+    rng = np.random.default_rng(0)
+
+    def jitter(bgr):
+        dx, dy = rng.integers(-2, 3, 2)
+        return np.roll(bgr, (int(dy), int(dx)), axis=(0, 1))
+
+    shaken = metrics.ewarp_ratio(frames, jitter, pairs)
+    assert shaken["ewarp_ratio"] > 3.0 * shaken["ewarp_floor"]

@@ -153,6 +153,7 @@ def check(style: BuiltinStyle, run: Path) -> dict:
                    f"{tex.get('ceiling_separation')})")
     return {"folder": style.folder, "id": meta["id"], "ok": not why, "why": why, "images": n_images,
             "ewarp_ratio": m.get("ewarp_ratio"), "ewarp_ratio_raw": m.get("ewarp_ratio_raw"),
+            "ewarp_floor": m.get("ewarp_floor"),
             "content_edge_ssim": m.get("content_edge_ssim"),
             "texture_gain": m.get("texture_gain"), "colour_gain": m.get("colour_gain"),
             "train_seconds": meta.get("training", {}).get("seconds")}

@@ -63,7 +63,48 @@ def ewarp_ratio(frames_in: list[np.ndarray], stylize: Stylizer,
     e_in = warping_error(frames_in, pairs)
     e_out = warping_error(out, pairs)
     return {"ewarp_ratio": round(e_out / max(e_in, 1e-12), 4), "ewarp_input": e_in, "ewarp_stylized": e_out,
+            "ewarp_floor": round(ewarp_floor(frames_in, out, pairs, e_in), 4),
             "visible_fraction": round(float(np.mean([ok.mean() for _, ok in pairs])), 3)}
+
+
+def fine_detail(frames: list[np.ndarray]) -> float:
+    """Mean squared difference between the grey picture and its 1 px Gaussian blur: its finest detail."""
+    total = 0.0
+    for f in frames:
+        g = cv2.cvtColor(f, cv2.COLOR_BGR2GRAY).astype(np.float32) if f.ndim == 3 else f.astype(np.float32)
+        total += float(((g - cv2.GaussianBlur(g, (0, 0), 1.0)) ** 2).mean())
+    return total / max(len(frames), 1)
+
+
+def _detail_matched(frame: np.ndarray, amount: float) -> np.ndarray:
+    """The frame with `amount` x its own fine detail added (an unsharp mask; -1 is the 1 px blur)."""
+    f = frame.astype(np.float32)
+    return np.clip(np.rint(f + amount * (f - cv2.GaussianBlur(f, (0, 0), 1.0))), 0, 255).astype(np.uint8)
+
+
+def ewarp_floor(frames_in: list[np.ndarray], frames_out: list[np.ndarray],
+                pairs: list[tuple[np.ndarray, np.ndarray]], e_in: float | None = None) -> float:
+    """The ewarp_ratio of a clip exactly as steady as the input but with as much fine detail as `frames_out`.
+
+    The warping error moves the previous frame by an estimated flow with bilinear interpolation; both err most
+    on fine detail, so a sharper picture scores more "flicker" even when nothing in it flickers. The reference
+    is the input passed through one unsharp mask (the same filter on every frame, so it moves exactly as the
+    input does), its amount chosen so that its fine detail matches the output's. A style near its floor is as
+    steady as its sharpness allows on this ruler (docs/research/flicker_ruler.md)."""
+    probe = frames_in[:: max(1, len(frames_in) // 4)][:4]
+    want = fine_detail([_fit(o, i) for o, i in zip(frames_out[:: max(1, len(frames_out) // 4)][:4], probe,
+                                                   strict=False)])
+    lo, hi = -1.0, 16.0  # the detail grows with the amount: bisect
+    if fine_detail([_detail_matched(f, lo) for f in probe]) >= want:
+        hi = lo
+    for _ in range(20):
+        if hi - lo < 0.01:
+            break
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if fine_detail([_detail_matched(f, mid) for f in probe]) < want else (lo, mid)
+    e_in = warping_error(frames_in, pairs) if e_in is None else e_in
+    reference = [_detail_matched(f, hi) for f in frames_in]
+    return warping_error(reference, pairs) / max(e_in, 1e-12)
 
 
 def _fit(out: np.ndarray, ref: np.ndarray) -> np.ndarray:

@@ -137,19 +137,23 @@ def stabilized(stylize: Stylizer) -> Stylizer:
     return run
 
 
-def _flicker(stylize: Stylizer, videos: list[Path], max_frames: int, stabilize: bool) -> tuple[dict, dict]:
-    """Per clip: (ewarp_ratio as shown, ewarp_ratio of the network alone)."""
-    per_clip, per_clip_raw = {}, {}
+def _flicker(stylize: Stylizer, videos: list[Path], max_frames: int, stabilize: bool) -> tuple[dict, dict, dict]:
+    """Per clip: (ewarp_ratio as shown, ewarp_ratio of the network alone, the floor of the one shown: what a
+    clip exactly as steady as the input but as sharp as the output scores, metrics.ewarp_floor)."""
+    per_clip, per_clip_raw, floor, floor_raw = {}, {}, {}, {}
     for v in videos:
         frames = read_clip(v, max_frames=max_frames)
         pairs = metrics.warp_pairs(frames)
         clip_stylize = for_clip(stylize)  # in order, frame after frame: a canvas style carries its canvas
         outs = {id(f): clip_stylize(f) for f in frames}  # the network runs once per frame for both measures
         replay = lambda f, outs=outs: outs[id(f)]  # noqa: E731
-        per_clip_raw[Path(v).name] = metrics.ewarp_ratio(frames, replay, pairs)["ewarp_ratio"]
+        name = Path(v).name
+        raw = metrics.ewarp_ratio(frames, replay, pairs)
+        per_clip_raw[name], floor_raw[name] = raw["ewarp_ratio"], raw["ewarp_floor"]
         if stabilize:
-            per_clip[Path(v).name] = metrics.ewarp_ratio(frames, stabilized(replay), pairs)["ewarp_ratio"]
-    return (per_clip if stabilize else per_clip_raw), per_clip_raw
+            shown = metrics.ewarp_ratio(frames, stabilized(replay), pairs)
+            per_clip[name], floor[name] = shown["ewarp_ratio"], shown["ewarp_floor"]
+    return (per_clip if stabilize else per_clip_raw), per_clip_raw, (floor if stabilize else floor_raw)
 
 
 def _mean(d: dict) -> float | None:
@@ -177,11 +181,13 @@ def evaluate_style(target: Any, style_folder: str | Path | None = None, videos: 
     result: dict[str, Any] = {"provider": provider, "strength": strength, "stabilized": stabilize}
 
     videos = [Path(v) for v in videos] if videos else default_videos()
-    per_clip, per_clip_raw = _flicker(stylize, videos, max_frames, stabilize)
+    per_clip, per_clip_raw, floor = _flicker(stylize, videos, max_frames, stabilize)
     result["ewarp_ratio"] = _mean(per_clip)
     result["ewarp_per_clip"] = per_clip
     result["ewarp_ratio_raw"] = _mean(per_clip_raw)
     result["ewarp_per_clip_raw"] = per_clip_raw
+    result["ewarp_floor"] = _mean(floor)  # of ewarp_ratio: what its sharpness alone scores on this ruler
+    result["ewarp_floor_per_clip"] = floor
 
     photos_dir = photos_dir or default_photos_dir()
     if photos_dir is None:
@@ -215,11 +221,13 @@ def evaluate_style(target: Any, style_folder: str | Path | None = None, videos: 
         if w_inputs:
             given = {v.resolve() for v in videos}
             done = [c for c in clips if c.resolve() in given]  # measured above already: not twice
-            w_clip, w_raw = _flicker(stylize, [c for c in clips if c not in done], max_frames, stabilize)
+            w_clip, w_raw, w_floor = _flicker(stylize, [c for c in clips if c not in done], max_frames, stabilize)
             w_clip |= {c.name: per_clip[c.name] for c in done}
             w_raw |= {c.name: per_clip_raw[c.name] for c in done}
+            w_floor |= {c.name: floor[c.name] for c in done}
             w = {"inputs": w_info, "ewarp_ratio": _mean(w_clip), "ewarp_per_clip": w_clip,
-                 "ewarp_ratio_raw": _mean(w_raw), "ewarp_per_clip_raw": w_raw}
+                 "ewarp_ratio_raw": _mean(w_raw), "ewarp_per_clip_raw": w_raw,
+                 "ewarp_floor": _mean(w_floor), "ewarp_floor_per_clip": w_floor}
             w.update(set_metrics(w_inputs, [stylize(x) for x in w_inputs], critic, style_images, idents, own, reason))
             result["webcam"] = w
 
@@ -292,6 +300,9 @@ def format_table(result: dict) -> str:
         lines.append(f"  {name:30s} {r:.3f}")
     if result.get("stabilized"):
         lines.append(f"ewarp_ratio_raw     {_num(result.get('ewarp_ratio_raw'))}   (the network alone, frame by frame)")
+    if result.get("ewarp_floor") is not None:
+        lines.append(f"ewarp_floor         {_num(result.get('ewarp_floor'))}   (what a clip as steady as the source but "
+                     "as sharp as ewarp_ratio's scores)")
     count = (result.get("photos") or {}).get("count")
     lines.append(f"-- detailed photos ({count}) --")
     lines += _set_lines(result, "photo")
@@ -300,6 +311,7 @@ def format_table(result: dict) -> str:
         src = ", ".join(f"{k} {v}" for k, v in w["inputs"]["sources"].items())
         lines.append(f"-- webcam set: a person before a plain background ({w['inputs']['count']}: {src}) --")
         lines.append(f"ewarp_ratio         {_num(w.get('ewarp_ratio'))}   (raw {_num(w.get('ewarp_ratio_raw'))}; "
+                     f"floor {_num(w.get('ewarp_floor'))}; "
                      + ", ".join(f"{k} {v:.3f}" for k, v in w["ewarp_per_clip"].items()) + ")")
         lines += _set_lines(w, "input")
     for size, ms in (result.get("ms_per_frame") or {}).items():
