@@ -34,11 +34,40 @@ def highpass_energy(frames: list[np.ndarray]) -> float:
     return float(np.mean([((x - cv2.GaussianBlur(x, (0, 0), 1.0)) ** 2).mean() for x in g]))
 
 
+def style_against_floor(onnx: Path, clips: dict[str, list[np.ndarray]]) -> dict:
+    """Per clip: [ewarp_ratio, its floor] raw and stabilised (a canvas style carries its canvas)."""
+    from vst_desktop.inference.canvas_motion import CanvasMotion
+    from vst_desktop.inference.session import StyleSession
+    from vst_desktop.inference.temporal import TemporalStabilizer
+
+    session = StyleSession(onnx, prefer_gpu=False)
+    per_clip = {}
+    for name, frames in clips.items():
+        pairs = metrics.warp_pairs(frames)
+        e_in = metrics.warping_error(frames, pairs)
+        carrier = CanvasMotion() if session.has_canvas else None
+        raw = [session.run(f, canvas_at=None if carrier is None else carrier(f)) for f in frames]
+        stab = TemporalStabilizer()
+        shown = [stab(f, o) for f, o in zip(frames, raw, strict=True)]
+        per_clip[name] = {kind: [round(metrics.warping_error(outs, pairs) / e_in, 3),
+                                 round(metrics.ewarp_floor(frames, outs, pairs, e_in), 3)]
+                          for kind, outs in (("raw", raw), ("stabilised", shown))}
+    photo = [c for c in per_clip if ":" in c]
+    summary = {}
+    for kind in ("raw", "stabilised"):
+        summary[kind] = {"photo_median": round(float(np.median([per_clip[c][kind][0] for c in photo])), 2),
+                         "photo_floor_median": round(float(np.median([per_clip[c][kind][1] for c in photo])), 2),
+                         "photo_over_floor_median": round(float(np.median(
+                             [per_clip[c][kind][0] / per_clip[c][kind][1] for c in photo])), 2)}
+        summary[kind] |= {c: per_clip[c][kind] for c in per_clip if ":" not in c}
+    return {"summary": summary, "clips": per_clip}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--part", choices=["tune", "heldout"], default="tune")
     ap.add_argument("--amounts", default="0.5,1,2,4")
-    ap.add_argument("--onnx", action="append", default=[], help="also a style's raw output, for its fine detail")
+    ap.add_argument("--onnx", action="append", default=[], help="also a style: its flicker beside its floor")
     ap.add_argument("--json")
     args = ap.parse_args()
     everything = ms.motion_set(ms.TUNE if args.part == "tune" else ms.HELD_OUT)
@@ -62,14 +91,10 @@ def main() -> int:
             ratio = metrics.warping_error([fn(f) for f in frames], pairs) / metrics.warping_error(frames, pairs)
             report["filters"][name][clip] = round(float(ratio), 2)
         print(name, report["filters"][name], flush=True)
-    if args.onnx:
-        from vst_desktop.inference.session import StyleSession
-        for path in args.onnx:
-            s = StyleSession(path, prefer_gpu=False)
-            detail = [highpass_energy([s.run(f) for f in frames[:4]]) / highpass_energy(frames[:4])
-                      for frames in clips.values()]
-            report["filters"][path] = {"fine_detail_vs_input": round(float(np.median(detail)), 2)}
-            print(path, report["filters"][path], flush=True)
+    for path in args.onnx:  # a style's own flicker beside its floor, raw and through the stabiliser
+        report["styles"] = report.get("styles", {})
+        report["styles"][path] = style_against_floor(Path(path), everything)
+        print(path, report["styles"][path]["summary"], flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0
