@@ -301,8 +301,8 @@ def format_table(result: dict) -> str:
     if result.get("stabilized"):
         lines.append(f"ewarp_ratio_raw     {_num(result.get('ewarp_ratio_raw'))}   (the network alone, frame by frame)")
     if result.get("ewarp_floor") is not None:
-        lines.append(f"ewarp_floor         {_num(result.get('ewarp_floor'))}   (what a clip as steady as the source but "
-                     "as sharp as ewarp_ratio's scores)")
+        lines.append(f"ewarp_floor         {_num(result.get('ewarp_floor'))}   (the score of a clip as steady as the "
+                     "source and as sharp as the output)")
     count = (result.get("photos") or {}).get("count")
     lines.append(f"-- detailed photos ({count}) --")
     lines += _set_lines(result, "photo")
