@@ -24,13 +24,12 @@ import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from vst_desktop.evaluation import identify_features as idf
 from vst_desktop.evaluation.media import image_files, read_image
 from vst_desktop.evaluation.softmax import SoftmaxModel, fit_softmax
-from vst_desktop.evaluation.style_critic import _nuisance, _pieces, working_image
+from vst_desktop.evaluation.style_critic import _pieces, augmented_views, working_image
 from vst_desktop.evaluation.texture_features import PATCH
 
 log = logging.getLogger(__name__)
@@ -83,15 +82,9 @@ def _feats(img: np.ndarray, cfg: IdentifyConfig, offset: tuple[int, int] = (0, 0
 def _augmented(img: np.ndarray, scales: tuple[float, ...], reps: int, cfg: IdentifyConfig,
                rng: np.random.Generator) -> np.ndarray:
     rows = []
-    for s in scales:
-        im = img if s == 1.0 else cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-        if min(im.shape[:2]) < PATCH:
-            continue
-        for _ in range(reps):
-            offset = (int(rng.integers(0, PATCH // 4)) * 4, int(rng.integers(0, PATCH // 4)) * 4)
-            noisy = _nuisance(im, rng)
-            keep = ~idf.flat_patches(noisy, offset)  # flat patches are no evidence: not trained on
-            rows.append(_feats(noisy, cfg, offset, colour=True)[keep])
+    for view, offset in augmented_views(img, scales, reps, rng):
+        keep = ~idf.flat_patches(view, offset)  # flat patches are no evidence: not trained on
+        rows.append(_feats(view, cfg, offset, colour=True)[keep])
     return np.concatenate(rows) if rows else np.zeros((0, idf.count(cfg.grey_set, True)), np.float32)
 
 

@@ -52,16 +52,22 @@ def _nuisance(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(img + rng.normal(0.0, rng.uniform(3.0, 20.0), img.shape), 0, 255).astype(np.uint8)
 
 
-def _augmented_features(img: np.ndarray, scales: tuple[float, ...], reps: int,
-                        rng: np.random.Generator) -> np.ndarray:
-    rows = []
+def augmented_views(img: np.ndarray, scales: tuple[float, ...], reps: int, rng: np.random.Generator):
+    """Yield (image, patch-grid offset): the image at each scale (skipping scales too small for a patch),
+    `reps` times each with a random nuisance and a random grid offset, so a classifier learns marks, not
+    one sharpness, noise level or patch phase."""
     for s in scales:
         im = img if s == 1.0 else cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
         if min(im.shape[:2]) < PATCH:
             continue
         for _ in range(reps):
             offset = (int(rng.integers(0, PATCH // 4)) * 4, int(rng.integers(0, PATCH // 4)) * 4)
-            rows.append(patch_features(_nuisance(im, rng), offset))
+            yield _nuisance(im, rng), offset
+
+
+def _augmented_features(img: np.ndarray, scales: tuple[float, ...], reps: int,
+                        rng: np.random.Generator) -> np.ndarray:
+    rows = [patch_features(view, offset) for view, offset in augmented_views(img, scales, reps, rng)]
     return np.concatenate(rows) if rows else np.zeros((0, 1), np.float32)
 
 
