@@ -6,6 +6,9 @@ known pan and zoom (the same generator as `hd_fast_path.motion_clip`), stabilise
 - `ratio360`: the fast path's frames brought down to 360p against the network at 360p (1.0 = as steady as
   the 360p picture; the issue's bar is "no worse than at 360p");
 - `ratio720`: the fast path at 720p against the 360p network's picture enlarged to 720p;
+- `ratio360_f`, `ratio720_f`: the same, each side first divided by its own `ewarp_floor` (the ruler counts
+  fine detail as flicker: docs/research/flicker_ruler.md), so a sharper picture that moves exactly with the
+  input scores 1;
 - `ssim`: content edge SSIM of the fast path over the full network at 720p on the clips' first frames (the
   enlargement's reason to exist: the face and contours at full sharpness).
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -29,7 +33,7 @@ from research.experiments.hd_fast_path import HD, OUT, SD, motion_clip, pipeline
 from vst_desktop.core.frame import Frame
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.media import image_files, read_image
-from vst_desktop.evaluation.run import default_train_photos_dir
+from vst_desktop.evaluation.run import default_photos_dir, default_train_photos_dir
 from vst_desktop.inference.session import StyleSession
 from vst_desktop.pipeline import upsample
 from vst_desktop.pipeline.pipeline import Pipeline
@@ -41,9 +45,10 @@ DETAIL = (0.0, 0.5, 1.0, 1.5, 2.0)
 MAX_GAIN = (1.0, 1.5)
 
 
-def tune_clips() -> dict[str, list[np.ndarray]]:
-    """Pan and zoom on the two largest train photos (the most fine detail) and pan on one portrait."""
-    files = image_files(default_train_photos_dir())
+def tune_clips(folder=None) -> dict[str, list[np.ndarray]]:
+    """Pan and zoom on the two largest train photos (the most fine detail) and pan on one portrait; `folder`
+    (the validation photos) builds the same clips from photos no choice looked at, to report on."""
+    files = image_files(folder or default_train_photos_dir())
     sized = sorted(files, key=lambda f: -np.prod(read_image(f).shape[:2]))
     big = [f for f in sized if not f.name.startswith("faces_")][:2]
     face = [f for f in sized if f.name.startswith("faces_")][:1]
@@ -81,24 +86,36 @@ def fast_stylizer(session, detail: float, stabilize: bool):
     return lambda img: pipe.step(Frame(img, 0.0, 0)).pixels
 
 
+def _over_floor(r: dict) -> float:
+    return r["ewarp_ratio"] / max(r["ewarp_floor"], 1e-9)
+
+
 def measure(session, clips: dict[str, list[np.ndarray]], detail: float) -> dict:
-    r360, r720, ssim = [], [], []
+    """Each flicker ratio twice: as the ruler reads it, and over the floor (`_f`: each side's ewarp_ratio
+    divided by its ewarp_floor, the score of a clip as steady as the input and as sharp as that output)."""
+    r360, r720, r360f, r720f, ssim = [], [], [], [], []
     for frames in clips.values():
         small = [cv2.resize(f, SD, interpolation=cv2.INTER_AREA) for f in frames]
         pairs_hd, pairs_sd = metrics.warp_pairs(frames), metrics.warp_pairs(small)
         fast = fast_stylizer(session, detail, True)
         outs = {id(f): fast(f) for f in frames}
-        net = metrics.ewarp_ratio(small, pipeline_stylizer(session, SD, 360, False, True), pairs_sd)["ewarp_ratio"]
+        net = metrics.ewarp_ratio(small, pipeline_stylizer(session, SD, 360, False, True), pairs_sd)
         down = {id(s): cv2.resize(outs[id(f)], SD, interpolation=cv2.INTER_AREA)
                 for s, f in zip(small, frames, strict=True)}
-        r360.append(metrics.ewarp_ratio(small, lambda f, o=down: o[id(f)], pairs_sd)["ewarp_ratio"] / net)
-        plain = metrics.ewarp_ratio(frames, pipeline_stylizer(session, HD, 360, False, True), pairs_hd)["ewarp_ratio"]
-        r720.append(metrics.ewarp_ratio(frames, lambda f, o=outs: o[id(f)], pairs_hd)["ewarp_ratio"] / plain)
+        at360 = metrics.ewarp_ratio(small, lambda f, o=down: o[id(f)], pairs_sd)
+        r360.append(at360["ewarp_ratio"] / net["ewarp_ratio"])
+        r360f.append(_over_floor(at360) / _over_floor(net))
+        plain = metrics.ewarp_ratio(frames, pipeline_stylizer(session, HD, 360, False, True), pairs_hd)
+        at720 = metrics.ewarp_ratio(frames, lambda f, o=outs: o[id(f)], pairs_hd)
+        r720.append(at720["ewarp_ratio"] / plain["ewarp_ratio"])
+        r720f.append(_over_floor(at720) / _over_floor(plain))
         first = frames[0]
         ssim.append(metrics.content_edge_ssim(first, fast_stylizer(session, detail, False)(first))
                     / metrics.content_edge_ssim(first, session.run(first)))
-    return {"ratio360": round(float(np.mean(r360)), 3), "ratio360_max": round(float(np.max(r360)), 3),
-            "ratio720": round(float(np.mean(r720)), 3), "ssim": round(float(np.mean(ssim)), 3)}
+    mean = lambda v: round(float(np.mean(v)), 3)  # noqa: E731
+    return {"ratio360": mean(r360), "ratio360_max": round(float(np.max(r360)), 3), "ratio720": mean(r720),
+            "ratio360_f": mean(r360f), "ratio360_f_max": round(float(np.max(r360f)), 3), "ratio720_f": mean(r720f),
+            "ssim": mean(ssim)}
 
 
 def main() -> None:
@@ -108,14 +125,17 @@ def main() -> None:
     ap.add_argument("--cap", default=",".join(map(str, MAX_GAIN)))
     ap.add_argument("--network-height", type=int, default=360, choices=(360, 540, 720))
     ap.add_argument("--band", default="lowres", choices=("lowres", "blur"))
+    ap.add_argument("--photos", default="train", choices=("train", "val"),
+                    help="val: the same clips from the validation photos (report only, never choose on them)")
+    ap.add_argument("--log", help="JSON lines file to append to (default docs/research/hd_detail_flicker.jsonl)")
     args = ap.parse_args()
     global NETWORK_HEIGHT, BAND
     NETWORK_HEIGHT, BAND = args.network_height, args.band
     details, caps = [float(x) for x in args.detail.split(",")], [float(x) for x in args.cap.split(",")]
-    clips = tune_clips()
+    clips = tune_clips(default_photos_dir() if args.photos == "val" else None)
     print("tune clips:", ", ".join(clips), flush=True)
     lib = StyleLibrary()
-    log = OUT / "hd_detail_flicker.jsonl"  # one row per style and variant, appended as measured
+    log = Path(args.log) if args.log else OUT / "hd_detail_flicker.jsonl"  # one row per style and variant, appended as measured
     OUT.mkdir(parents=True, exist_ok=True)
     saved = upsample.MAX_GAIN
     try:
@@ -128,7 +148,7 @@ def main() -> None:
                 row = measure(session, clips, detail)
                 with log.open("a") as f:
                     f.write(json.dumps({"style": sid, "detail": detail, "cap": cap, "network_height": NETWORK_HEIGHT,
-                                        "band": BAND, **row}) + "\n")
+                                        "band": BAND, "photos": args.photos, **row}) + "\n")
                 print(sid, detail, cap, json.dumps(row), flush=True)
     finally:
         upsample.MAX_GAIN = saved
