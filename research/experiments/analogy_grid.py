@@ -86,12 +86,13 @@ PER_FOLDER: dict[str, tuple[str, Path]] = {"analogy_D_chosencanvas": ("analogy_c
 AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"}
 
 
-def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: str, iterations: int | None) -> dict:
+def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: str, iterations: int | None,
+            seed: int = 0) -> dict:
     images = build_styles.BUILD / style.folder / "images"
     run = out / variant / style.folder
     if any((run / "package").glob("*.onnx")):  # finished earlier: never trained twice
         return {"variant": variant, "folder": style.folder, "rc": 0, "seconds": 0.0, "skipped": True}
-    cmd = [sys.executable, "-m", "vst_desktop", "train", "--styles", str(images), "--preset", "quick", "--seed", "0",
+    cmd = [sys.executable, "-m", "vst_desktop", "train", "--styles", str(images), "--preset", "quick", "--seed", str(seed),
            "--name", style.name, "--out", str(run), "--device", device, "--no-install", "--no-evaluate",
            "--progress", "jsonl"]
     if iterations:
@@ -120,6 +121,7 @@ def main() -> int:
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--folders", default="")
     ap.add_argument("--iterations", type=int)
+    ap.add_argument("--seed", type=int, default=0, help="another seed measures how far runs differ by chance alone")
     ap.add_argument("--tar")
     args = ap.parse_args()
     build_styles.SHARED = Path(args.shared).resolve()
@@ -134,7 +136,7 @@ def main() -> int:
         jobs += [(variant, s) for s in styles if not only or s.folder in only.split("+")]
     t0 = time.time()
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda j: run_one(j[0], j[1], out, args.device, args.iterations), jobs))
+        results = list(pool.map(lambda j: run_one(j[0], j[1], out, args.device, args.iterations, args.seed), jobs))
     for r in results:
         print(json.dumps(r), flush=True)
     print(f"all done in {time.time() - t0:.0f} s")
