@@ -17,6 +17,7 @@ known pan and zoom (the same generator as `hd_fast_path.motion_clip`), stabilise
 blur (sigma 1 px) instead of minus the network input enlarged (a band not tied to the 2x sampling grid).
 
     python -m research.experiments.hd_detail_flicker [--styles a,b] [--network-height 360] [--band lowres]
+        [--photos val]  # the same clips from validation photos: report only
 """
 
 from __future__ import annotations
