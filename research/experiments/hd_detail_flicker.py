@@ -119,6 +119,20 @@ def measure(session, clips: dict[str, list[np.ndarray]], detail: float) -> dict:
             "ssim": mean(ssim)}
 
 
+def photo_ssim(session, files: list, detail: float) -> dict:
+    """Content edge SSIM of the fast path and of the full network at 720p over every photo of a part, the
+    portraits (faces_*, the webcam-like case) apart from the rest, as `hd_fast_path` reports it."""
+    fast = fast_stylizer(session, detail, False)
+    groups: dict[str, tuple[list, list]] = {"webcam": ([], []), "detailed": ([], [])}
+    for f in files:
+        img = to_hd(read_image(f))
+        full, quick = groups["webcam" if f.name.startswith("faces_") else "detailed"]
+        full.append(metrics.content_edge_ssim(img, session.run(img)))
+        quick.append(metrics.content_edge_ssim(img, fast(img)))
+    return {g: {"full": round(float(np.mean(a)), 3), "fast": round(float(np.mean(b)), 3),
+                "ratio": round(float(np.mean(b) / np.mean(a)), 3), "photos": len(a)} for g, (a, b) in groups.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--styles", default="monet,van-gogh,ukiyo-e")
@@ -128,12 +142,15 @@ def main() -> None:
     ap.add_argument("--band", default="lowres", choices=("lowres", "blur"))
     ap.add_argument("--photos", default="train", choices=("train", "val"),
                     help="val: the same clips from the validation photos (report only, never choose on them)")
+    ap.add_argument("--ssim-all", action="store_true",
+                    help="no clips: edge SSIM of fast path and full network over every photo of --photos")
     ap.add_argument("--log", help="JSON lines file to append to (default docs/research/hd_detail_flicker.jsonl)")
     args = ap.parse_args()
     global NETWORK_HEIGHT, BAND
     NETWORK_HEIGHT, BAND = args.network_height, args.band
     details, caps = [float(x) for x in args.detail.split(",")], [float(x) for x in args.cap.split(",")]
-    clips = tune_clips(default_photos_dir() if args.photos == "val" else None)
+    folder = default_photos_dir() if args.photos == "val" else default_train_photos_dir()
+    clips = {} if args.ssim_all else tune_clips(folder)
     print("tune clips:", ", ".join(clips), flush=True)
     lib = StyleLibrary()
     log = Path(args.log) if args.log else OUT / "hd_detail_flicker.jsonl"  # one row per style and variant, appended as measured
@@ -146,10 +163,10 @@ def main() -> None:
                 if detail == 0.0 and cap != caps[0]:
                     continue  # no detail added: the cap does nothing
                 upsample.MAX_GAIN = cap  # read by detail_gain at every call
-                row = measure(session, clips, detail)
+                row = photo_ssim(session, image_files(folder), detail) if args.ssim_all else measure(session, clips, detail)
                 with log.open("a") as f:
                     f.write(json.dumps({"style": sid, "detail": detail, "cap": cap, "network_height": NETWORK_HEIGHT,
-                                        "band": BAND, "photos": args.photos, **row}) + "\n")
+                                        "band": BAND, "photos": args.photos, "ssim_all": args.ssim_all, **row}) + "\n")
                 print(sid, detail, cap, json.dumps(row), flush=True)
     finally:
         upsample.MAX_GAIN = saved
