@@ -22,7 +22,7 @@ from vst_desktop.training.texture.analogy import (
     wall_for,
 )
 from vst_desktop.training.texture.marks import analogy_settings, generator_stages
-from vst_desktop.trainspec.config import CANVAS_FORMS
+from vst_desktop.trainspec.config import CANVAS_FORMS, config_problems
 from vst_desktop.trainspec.presets import make_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -393,3 +393,16 @@ def test_a_wider_flat_window_keeps_the_canvas_off_the_cheeks_but_not_off_the_wal
     assert narrow[far_wall] > 0.95 and wide[far_wall] > 0.95
     cfg = make_config("quick", marks="analogy", analogy_canvas_flat=3.0, analogy_flat_window=1.0)
     assert analogy_settings(cfg)["flat_window"] == 1.0
+
+
+def test_the_low_pass_under_the_paintings_detail_is_its_own_setting(shared_data):
+    """analogy_low_sigma: 0 keeps the low-pass tied to the patch (patch / 4); set, it is used as given, and it
+    is the photo's low-pass that the teacher lays the paintings' detail over."""
+    assert analogy_settings(make_config("quick", marks="analogy", analogy_patch=12))["low_sigma"] == 3.0
+    wide = make_config("quick", marks="analogy", analogy_patch=12, analogy_low_sigma=6.0)
+    assert analogy_settings(wide)["low_sigma"] == 6.0
+    assert any("analogy_low_sigma" in p for p in config_problems(make_config("quick", analogy_low_sigma=-1.0)))
+    photo = coffee_photo(shared_data, (192, 128))[..., ::-1].astype(np.float32) / 255.0
+    for sigma in (3.0, 6.0):  # no painted detail and none of the photo's: what is left is the low-pass
+        teacher = AnalogyTeacher([stripes(True)], patch=12, stride=6, low_sigma=sigma, detail=0.0, keep=0.0, canvas=0.0)
+        assert np.allclose(teacher.paint(photo), cv2.GaussianBlur(photo, (0, 0), sigma), atol=1e-5)

@@ -77,6 +77,11 @@ VARIANTS: dict[str, dict] = {
     # the window student loses identification at the student: does a discriminator twice as strong win it back?
     "analogy_D2_paintcanvas_wall_keep15_window": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
                                                       analogy_flat_window=1.0, w_adv=1.0),
+    # round 11 (CPU): 12 px patches over a 6 px low-pass named 6 of 8 folders on webcam frames at the teacher
+    # (24 px: 5 of 8); trained 4,000 steps
+    "analogy_D2_paintcanvas_wall_keep15_window_p12": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                                          analogy_flat_window=1.0, w_adv=1.0, analogy_patch=12,
+                                                          analogy_low_sigma=6.0),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -89,6 +89,9 @@ class TrainConfig:
     colour_strength: float = 1.0  # 0 = keep the photo's colours, 1 = the style's palette
     # marks "analogy": the marks are copied from the folder's own paintings (training/texture/analogy.py)
     analogy_patch: int = 16  # px: the painting patches laid over the photo (multiple of 4)
+    # px: the low-pass the painting's detail is laid over (0: patch / 4); 12 px patches over a 6 px low-pass
+    # named more folders at the teacher than over 3 px (docs/research/analogy_marks.md, round 11)
+    analogy_low_sigma: float = 0.0
     analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's (> 1 sharpens it)
     analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
     analogy_canvas_form: str = "blobs"  # the canvas: one of CANVAS_FORMS (analogy.canvas_tile)
@@ -186,7 +189,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
-    "analogy_flat_window": (0.05, 8.0),
+    "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),
     "diffaug_cutout": (0.0, 1.0), "log_every": (1, 10**9), "sample_every": (1, 10**9),
