@@ -78,7 +78,7 @@ VARIANTS: dict[str, dict] = {
     "analogy_D2_paintcanvas_wall_keep15_window": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
                                                       analogy_flat_window=1.0, w_adv=1.0),
     # round 11 (CPU): 12 px patches over a 6 px low-pass named 6 of 8 folders on webcam frames at the teacher
-    # (24 px: 5 of 8); trained 4,000 steps
+    # (24 px: 5 of 8); trained 4,000 steps, the student was no better (tune_t.json): not adopted
     "analogy_D2_paintcanvas_wall_keep15_window_p12": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
                                                           analogy_flat_window=1.0, w_adv=1.0, analogy_patch=12,
                                                           analogy_low_sigma=6.0),
@@ -97,8 +97,8 @@ def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: s
     run = out / variant / style.folder
     if any((run / "package").glob("*.onnx")):  # finished earlier: never trained twice
         return {"variant": variant, "folder": style.folder, "rc": 0, "seconds": 0.0, "skipped": True}
-    cmd = [sys.executable, "-m", "vst_desktop", "train", "--styles", str(images), "--preset", "quick", "--seed", str(seed),
-           "--name", style.name, "--out", str(run), "--device", device, "--no-install", "--no-evaluate",
+    cmd = [sys.executable, "-m", "vst_desktop", "train", "--styles", str(images), "--preset", "quick",
+           "--seed", str(seed), "--name", style.name, "--out", str(run), "--device", device, "--no-install", "--no-evaluate",
            "--progress", "jsonl"]
     if iterations:
         cmd += ["--iterations", str(iterations)]

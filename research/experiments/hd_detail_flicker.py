@@ -46,10 +46,10 @@ DETAIL = (0.0, 0.5, 1.0, 1.5, 2.0)
 MAX_GAIN = (1.0, 1.5)
 
 
-def tune_clips(folder=None) -> dict[str, list[np.ndarray]]:
-    """Pan and zoom on the two largest train photos (the most fine detail) and pan on one portrait; `folder`
-    (the validation photos) builds the same clips from photos no choice looked at, to report on."""
-    files = image_files(folder or default_train_photos_dir())
+def tune_clips(folder: Path) -> dict[str, list[np.ndarray]]:
+    """Pan and zoom on the two largest photos of `folder` (the most fine detail) and pan on one portrait: the
+    train photos to choose on, the validation photos (no choice looked at them) to report on."""
+    files = image_files(folder)
     sized = sorted(files, key=lambda f: -np.prod(read_image(f).shape[:2]))
     big = [f for f in sized if not f.name.startswith("faces_")][:2]
     face = [f for f in sized if f.name.startswith("faces_")][:1]
@@ -153,7 +153,8 @@ def main() -> None:
     clips = {} if args.ssim_all else tune_clips(folder)
     print("tune clips:", ", ".join(clips), flush=True)
     lib = StyleLibrary()
-    log = Path(args.log) if args.log else OUT / "hd_detail_flicker.jsonl"  # one row per style and variant, appended as measured
+    # one row per style and variant, appended as measured
+    log = Path(args.log) if args.log else OUT / "hd_detail_flicker.jsonl"
     OUT.mkdir(parents=True, exist_ok=True)
     saved = upsample.MAX_GAIN
     try:
@@ -163,7 +164,10 @@ def main() -> None:
                 if detail == 0.0 and cap != caps[0]:
                     continue  # no detail added: the cap does nothing
                 upsample.MAX_GAIN = cap  # read by detail_gain at every call
-                row = photo_ssim(session, image_files(folder), detail) if args.ssim_all else measure(session, clips, detail)
+                if args.ssim_all:
+                    row = photo_ssim(session, image_files(folder), detail)
+                else:
+                    row = measure(session, clips, detail)
                 with log.open("a") as f:
                     f.write(json.dumps({"style": sid, "detail": detail, "cap": cap, "network_height": NETWORK_HEIGHT,
                                         "band": BAND, "photos": args.photos, "ssim_all": args.ssim_all, **row}) + "\n")

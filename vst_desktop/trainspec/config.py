@@ -89,8 +89,8 @@ class TrainConfig:
     colour_strength: float = 1.0  # 0 = keep the photo's colours, 1 = the style's palette
     # marks "analogy": the marks are copied from the folder's own paintings (training/texture/analogy.py)
     analogy_patch: int = 16  # px: the painting patches laid over the photo (multiple of 4)
-    # px: the low-pass the painting's detail is laid over (0: patch / 4); 12 px patches over a 6 px low-pass
-    # named more folders at the teacher than over 3 px (docs/research/analogy_marks.md, round 11)
+    # px: the photo's low-pass that the paintings' detail is laid over (0: patch / 4, the recipe's default);
+    # apart from the patch so that small patches can keep a wide low-pass (analogy_marks.md, round 11)
     analogy_low_sigma: float = 0.0
     analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's (> 1 sharpens it)
     analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
