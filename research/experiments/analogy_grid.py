@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_styles  # noqa: E402  (the built-in styles' names and licence filter)
 
+from vst_desktop.core import paths  # noqa: E402
+
+SHARED_STYLES = paths.shared_data_dir() / "styles"  # the painters the painter classifier tells apart
+
 # Round 8's recipe (analogy_D_paintcanvas below); round 9's variants build on it.
 PAINTCANVAS = dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5, analogy_canvas_form="painting",
                    analogy_canvas_flat=3.0)
@@ -82,6 +86,11 @@ VARIANTS: dict[str, dict] = {
     "analogy_D2_paintcanvas_wall_keep15_window_p12": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
                                                           analogy_flat_window=1.0, w_adv=1.0, analogy_patch=12,
                                                           analogy_low_sigma=6.0),
+    # round 12: a from-scratch painter classifier as a loss (training/painter.py); its per-pixel probe named
+    # 3 of 8 folders on photos through the independent identifier (painter_probe.py)
+    "analogy_D2_window_painter03": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                        analogy_flat_window=1.0, w_adv=1.0, w_painter=0.3,
+                                        painter_reference=str(SHARED_STYLES)),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -27,7 +27,6 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from research.experiments.analogy_teacher import CACHE, NEVER_TUNED, STYLES, TRAIN, tune_sets
 from vst_desktop.evaluation import metrics
@@ -40,47 +39,19 @@ from vst_desktop.evaluation.identify import (
 )
 from vst_desktop.evaluation.media import image_files, read_image
 from vst_desktop.evaluation.style_critic import working_image
-
-PATCH = 64
+from vst_desktop.training.painter import (
+    PATCH,
+    PainterNet,
+    freeze,
+    grey_views,
+    random_crops,
+    sample_patches,
+    train_painter_net,
+)
 
 
 def grey01(bgr: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32) / 255.0
-
-
-def normalise(patches: torch.Tensor) -> torch.Tensor:
-    """Each patch minus its mean over its contrast: the classifier sees marks, not brightness or contrast."""
-    mean = patches.mean(dim=(2, 3), keepdim=True)
-    std = patches.std(dim=(2, 3), keepdim=True)
-    return (patches - mean) / (std + 0.02)
-
-
-class PainterNet(nn.Module):
-    """Small on purpose: it trains in minutes on one CPU core and its gradient is cheap in a student's step."""
-
-    def __init__(self, classes: int, width: int = 16) -> None:
-        super().__init__()
-        w = width
-        layers, cin = [], 1
-        for cout, k, stride in ((w, 5, 2), (2 * w, 3, 2), (4 * w, 3, 2), (4 * w, 3, 1)):
-            layers += [nn.Conv2d(cin, cout, k, stride, k // 2), nn.GroupNorm(8, cout), nn.LeakyReLU(0.2)]
-            cin = cout
-        self.features = nn.Sequential(*layers)
-        self.head = nn.Linear(cin, classes)
-
-    def forward(self, patches: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(normalise(patches)).mean(dim=(2, 3)))
-
-
-def _views(images: list[np.ndarray], scales: tuple[float, ...]) -> list[np.ndarray]:
-    out = []
-    for img in images:
-        g = grey01(working_image(img))
-        for s in scales:
-            v = g if s == 1.0 else cv2.resize(g, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-            if min(v.shape) >= PATCH:
-                out.append(v)
-    return out
 
 
 def _split(view: np.ndarray, held: bool) -> np.ndarray:
@@ -89,76 +60,21 @@ def _split(view: np.ndarray, held: bool) -> np.ndarray:
     return view[:, min(cut - PATCH // 2, view.shape[1] - PATCH):] if held else view[:, :cut]
 
 
-def _sample(views: list[np.ndarray], n: int, rng: np.random.Generator, augment: bool) -> np.ndarray:
-    out = np.empty((n, PATCH, PATCH), np.float32)
-    for i in range(n):
-        v = views[int(rng.integers(len(views)))]
-        y, x = int(rng.integers(v.shape[0] - PATCH + 1)), int(rng.integers(v.shape[1] - PATCH + 1))
-        p = v[y:y + PATCH, x:x + PATCH]
-        if augment:
-            p = np.rot90(p, int(rng.integers(4))) if rng.random() < 0.5 else p[:, ::-1]
-            r = rng.random()
-            if r < 1 / 3:
-                p = cv2.GaussianBlur(np.ascontiguousarray(p), (0, 0), rng.uniform(0.5, 1.5))
-            elif r < 2 / 3:
-                p = p + rng.normal(0, rng.uniform(3, 20) / 255, p.shape).astype(np.float32)
-        out[i] = p
-    return out
-
-
-def train_painter_net(classes: list[str], steps: int, seed: int) -> tuple[PainterNet, dict]:
-    rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
+def train_checked(classes: list[str], steps: int, seed: int) -> tuple[PainterNet, dict]:
+    """The training's classifier over the shared folders (own folder not first: one net for all targets),
+    trained on the left of every picture and checked on the right."""
     views = []
     for c in classes:
-        if c == PHOTO:
-            views.append(_views([read_image(p) for p in image_files(TRAIN)], PHOTO_SCALES))
-        else:
-            views.append(_views([read_image(p) for p in image_files(STYLES / c)], STYLE_SCALES))
-    train_views = [[_split(v, False) for v in vs] for vs in views]
-    held_views = [[_split(v, True) for v in vs] for vs in views]
-    net = PainterNet(len(classes))
-    opt = torch.optim.Adam(net.parameters(), 2e-3)
-    per = 8
-    for step in range(steps):
-        x = np.concatenate([_sample(train_views[k], per, rng, True) for k in range(len(classes))])
-        y = np.repeat(np.arange(len(classes)), per)
-        loss = F.cross_entropy(net(torch.from_numpy(x)[:, None]), torch.from_numpy(y))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if step % 500 == 0:
-            print(f"painter net step {step} loss {loss.item():.3f}", flush=True)
-    net.eval()
+        files = image_files(TRAIN) if c == PHOTO else image_files(STYLES / c)
+        rgb = [working_image(read_image(p))[..., ::-1] for p in files]
+        views.append(grey_views(rgb, PHOTO_SCALES if c == PHOTO else STYLE_SCALES))
+    net = train_painter_net([[_split(v, False) for v in vs] for vs in views], steps, seed)
     acc = {}
     with torch.no_grad():
         for k, c in enumerate(classes):
-            x = torch.from_numpy(_sample(held_views[k], 128, np.random.default_rng(1), False))[:, None]
-            acc[c] = round(float((net(x).argmax(1) == k).float().mean()), 3)
-    for p in net.parameters():
-        p.requires_grad_(False)
+            x = sample_patches([_split(v, True) for v in views[k]], 128, np.random.default_rng(1), False)
+            acc[c] = round(float((net(torch.from_numpy(x)[:, None]).argmax(1) == k).float().mean()), 3)
     return net, acc
-
-
-def _crops(x: torch.Tensor, n: int, gen: torch.Generator) -> torch.Tensor:
-    """`n` random 64 px crops at a random scale (0.6-1.0), a third of them slightly blurred: a pattern
-    that only fools the net at one scale and phase does not count."""
-    h, w = x.shape[-2:]
-    out = []
-    for _ in range(n):
-        s = float(torch.empty(1).uniform_(0.6, 1.0, generator=gen))
-        size = min(int(PATCH / s), h, w)
-        y = int(torch.randint(0, h - size + 1, (1,), generator=gen))
-        xx = int(torch.randint(0, w - size + 1, (1,), generator=gen))
-        c = x[..., y:y + size, xx:xx + size]
-        out.append(F.interpolate(c, size=(PATCH, PATCH), mode="bilinear", align_corners=False, antialias=True))
-    crops = torch.cat(out)
-    blur = torch.rand(n, generator=gen) < 1 / 3
-    if blur.any():
-        k = torch.tensor([1, 4, 6, 4, 1], dtype=torch.float32)
-        k = (k[:, None] * k[None]) / 256
-        crops[blur] = F.conv2d(F.pad(crops[blur], (2, 2, 2, 2), mode="reflect"), k[None, None])
-    return crops
 
 
 def gaussian(x: torch.Tensor, sigma: float) -> torch.Tensor:
@@ -181,7 +97,7 @@ def paint_toward(net: PainterNet, target: int, bgr: np.ndarray, steps: int, w_co
     labels = torch.full((16,), target)
     for _ in range(steps):
         x = (x0 + delta).clamp(0, 1)
-        loss = F.cross_entropy(net(_crops(x, 16, gen)), labels) + w_content * (gaussian(x, sigma) - low0).abs().mean()
+        loss = F.cross_entropy(net(random_crops(x, 16, gen)), labels) + w_content * (gaussian(x, sigma) - low0).abs().mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -209,11 +125,9 @@ def main() -> int:
         saved = torch.load(args.net)
         net, acc = PainterNet(len(classes)), saved["accuracy"]
         net.load_state_dict(saved["state"])
-        net.eval()
-        for p in net.parameters():
-            p.requires_grad_(False)
+        freeze(net)
     else:
-        net, acc = train_painter_net(classes, args.net_steps, args.seed)
+        net, acc = train_checked(classes, args.net_steps, args.seed)
         if args.net:
             torch.save({"state": net.state_dict(), "accuracy": acc}, args.net)
     print(f"painter net: {time.time() - t0:.0f} s, right-strip accuracy {acc}", flush=True)
@@ -230,8 +144,8 @@ def main() -> int:
             outs = [paint_toward(net, k, im, args.steps, args.w_content, args.sigma, args.seed + i)
                     for i, im in enumerate(src)]
             with torch.no_grad():
-                cnn = float(np.mean([F.softmax(net(_crops(torch.from_numpy(grey01(o))[None, None], 32,
-                                                          torch.Generator().manual_seed(9))), 1)[:, k].mean()
+                cnn = float(np.mean([F.softmax(net(random_crops(torch.from_numpy(grey01(o))[None, None], 32,
+                                                               torch.Generator().manual_seed(9))), 1)[:, k].mean()
                                      for o in outs]))
             r[set_name] = {m: {q: idents[m].score(outs, name)[q] for q in ("p_own", "top1")} for m in idents}
             r[set_name]["cnn_p_own"] = round(cnn, 3)

@@ -261,6 +261,8 @@ class Trainer:
             _set_requires_grad(disc_plain, False)
 
         tensors = losses.StepTensors(content=content, fake=fake, extras=extras, target=target)
+        if recipe.painter is not None:
+            extras["painter"] = recipe.painter.loss(fake)
         if recipe.adversarial:
             # The plain module: D's weights are frozen here, so DDP has nothing to synchronise.
             tensors.disc_fake = self._discriminate(disc_plain, fake, content)

@@ -180,6 +180,10 @@ def _highpass(t: StepTensors, s: TermSettings) -> torch.Tensor:
     return F.l1_loss(grey_highpass(t.fake), grey_highpass(t.target))
 
 
+def _painter(t: StepTensors, s: TermSettings) -> torch.Tensor:
+    return t.extras["painter"]  # the recipe's frozen painter classifier computed it (training/painter.py)
+
+
 GENERATOR_TERMS: dict[str, GeneratorTerm] = {
     "adv": _adv,
     "nce": _nce,
@@ -189,6 +193,7 @@ GENERATOR_TERMS: dict[str, GeneratorTerm] = {
     "temporal": _temporal,
     "paired_l1": _paired_l1,
     "highpass": _highpass,
+    "painter": _painter,
 }
 
 # Terms that make no sense in one of the modes: identity needs style images (unpaired only), paired_l1

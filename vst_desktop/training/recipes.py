@@ -19,13 +19,15 @@ is adversarial, a generator update on the weighted terms, the EMA update.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from vst_desktop.core import paths
 from vst_desktop.core.errors import TrainingDataError
-from vst_desktop.training import losses
-from vst_desktop.training.data import TrainingData
+from vst_desktop.training import losses, painter
+from vst_desktop.training.data import TrainingData, load_images, scan_images
 from vst_desktop.training.models import Generator
 from vst_desktop.training.texture.analogy import AnalogyTeacher
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
@@ -46,9 +48,17 @@ class Recipe:
         self.cfg, self.data = cfg, data
         self.weights = losses.active_terms(cfg.loss_weights(), self.has_targets)
         self.adversarial = "adv" in self.weights
+        self.painter: painter.PainterGuide | None = None
+        if "painter" in self.weights:
+            if data.style is None:  # paired mode: the user's edits, no painter to learn
+                del self.weights["painter"]
+            else:
+                self.painter = painter_guide(cfg, data)
 
     def prepare(self, generator: Generator, device: torch.device) -> None:
         """Once, on the freshly built generator (before its EMA copy and before a resumed state is loaded)."""
+        if self.painter is not None:
+            self.painter.to(device)
 
     def batch(self, rng: np.random.Generator) -> Crops:
         """One step's crops; style is None where nothing reads it, target where there is none."""
@@ -57,6 +67,39 @@ class Recipe:
     def real(self, style: torch.Tensor | None, target: torch.Tensor | None) -> torch.Tensor:
         """What the discriminator learns to call real (only asked when `adversarial`)."""
         raise NotImplementedError
+
+
+def painter_guide(cfg: TrainConfig, data: TrainingData) -> painter.PainterGuide:
+    """The frozen painter classifier: this folder against the painters in `painter_reference` (each of its
+    folders with images) and the content photos. A reference folder holding any of the run's own paintings
+    (same name and size) is the run's own folder, copied or not, and is skipped: one painting under two
+    labels would teach the classifier nothing."""
+    own = {(p.name, p.stat().st_size) for p in data.style_files}
+    folders: list[Path] = []
+    if cfg.painter_reference:
+        ref = Path(cfg.painter_reference)
+        if not ref.is_dir():
+            raise TrainingDataError(f"The painter reference {ref} is not a folder.",
+                                    "Give a folder whose sub-folders each hold one painter's images.")
+        folders = sorted(d for d in ref.iterdir() if d.is_dir())
+    others, other_files = [], []
+    for folder in folders:
+        try:
+            files = scan_images(folder).images
+        except TrainingDataError:  # a folder without usable images is not a painter
+            continue
+        if own & {(p.name, p.stat().st_size) for p in files}:
+            continue
+        other_files.append(files)
+        others.append(load_images(files, cfg.max_image_side))
+    key = painter.cache_key([list(data.style_files), *other_files, list(data.content_files)],
+                            cfg.painter_steps, cfg.seed)
+    try:
+        return painter.build_guide(data.style.images, others, data.content.images, key,
+                                   paths.data_dir() / "cache", cfg.painter_steps, cfg.seed)
+    except ValueError as exc:
+        raise TrainingDataError(f"The painter classifier cannot be trained ({exc}).",
+                                "Use larger images, or --set w_painter=0.") from None
 
 
 def teacher_workers(cfg: TrainConfig, device: torch.device) -> int:
@@ -90,6 +133,7 @@ class PaintedRecipe(Recipe):
         self.device = device
 
     def prepare(self, generator: Generator, device: torch.device) -> None:
+        super().prepare(generator, device)
         self.generator, self.device = generator, device
         tile = getattr(self.teacher, "tile", None)
         if generator.canvas is not None and tile is not None:  # one canvas for both (a painting's may differ)

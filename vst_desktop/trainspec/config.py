@@ -73,6 +73,11 @@ class TrainConfig:
     w_temporal: float = 2.0
     w_paired_l1: float = 10.0  # paired mode and the painted recipe (L1 to the target)
     w_highpass: float = 0.0  # L1 between grey high-passes of output and target: the strokes themselves
+    # a from-scratch classifier of the painters' grey patches (training/painter.py) charges marks that are
+    # not this folder's; it learns the other painters from the folders in painter_reference
+    w_painter: float = 0.0
+    painter_reference: str = ""  # a folder of painters' folders; "" = the folders beside styles_dir
+    painter_steps: int = 3000  # the classifier's training steps (about 2.5 min on one CPU core)
 
     # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
     # marks: "strokes" (the stroke_* values below), "dabs", "planes", or "auto": the style critic picks one
@@ -189,7 +194,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
-    "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0),
+    "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0), "painter_steps": (1, 10**6),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),
     "diffaug_cutout": (0.0, 1.0), "log_every": (1, 10**9), "sample_every": (1, 10**9),

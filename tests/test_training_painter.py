@@ -1,0 +1,114 @@
+"""The painter classifier as a loss (training/painter.py): it learns marks, its gradient pulls a picture's marks
+toward the run's own folder, and the run wires it to the right folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from vst_desktop.core.errors import TrainingDataError
+from vst_desktop.training import painter
+from vst_desktop.training.run import train
+from vst_desktop.trainspec.presets import make_config
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def texture(kind: str, seed: int, size: int = 160) -> np.ndarray:
+    """Grey uint8 pictures with a known kind of mark: horizontal dashes, round dots, or a smooth photo-like
+    shading (random phase and brightness, so only the marks tell them apart)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[:size, :size].astype(np.float32)
+    base = rng.uniform(60, 190)
+    if kind == "dashes":
+        img = base + 50 * np.sin(2 * np.pi * (y + rng.uniform(0, 8)) / 8)
+    elif kind == "dots":
+        img = base + 50 * np.sin(2 * np.pi * x / 10 + rng.uniform(0, 6)) * np.sin(2 * np.pi * y / 10)
+    else:
+        img = base + 40 * np.sin(x / 40 + rng.uniform(0, 6)) * np.cos(y / 55)
+    return np.clip(img + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+
+
+def test_the_classifier_learns_marks_and_its_gradient_paints_them():
+    classes = [painter.grey_views([texture(k, s) for s in range(3)], (1.0,)) for k in ("dashes", "dots", "smooth")]
+    net = painter.train_painter_net(classes, steps=150, seed=0)
+    assert not any(p.requires_grad for p in net.parameters())
+    rng = np.random.default_rng(5)
+    for k, kind in enumerate(("dashes", "dots", "smooth")):
+        held = painter.sample_patches(painter.grey_views([texture(kind, 99)], (1.0,)), 32, rng, False)
+        assert (net(torch.from_numpy(held)[:, None]).argmax(1) == k).float().mean() > 0.8, kind
+    # a smooth picture optimised against the term gets its own folder's marks: the dashes' 8 px period
+    # (either axis: the classifier learned them rotated too) or the dots' diagonal 10 px one
+    ratio: dict[int, float] = {}
+    for own in (0, 1):
+        guide = painter.PainterGuide(net, own=own)
+        start = torch.from_numpy(texture("smooth", 7)).float()[None, None].repeat(1, 3, 1, 1) / 255
+        x = start.clone().requires_grad_(True)
+        opt = torch.optim.Adam([x], 0.01)
+        first = float(guide.loss(x).detach())
+        for _ in range(60):
+            loss = guide.loss(x)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        assert float(guide.loss(x.detach())) < 0.5 * first
+        change = (x.detach() - start)[0, 0].numpy()
+        spectrum = np.abs(np.fft.fft2(change - change.mean()))
+        n = change.shape[0]
+        dashes = sum(spectrum[f - 1:f + 2, :2].sum() + spectrum[:2, f - 1:f + 2].sum() for f in (n // 8, n - n // 8))
+        dots = spectrum[n // 10 - 1:n // 10 + 2, n // 10 - 1:n // 10 + 2].sum()
+        ratio[own] = dashes / dots
+    assert ratio[0] > 5 and ratio[1] < 0.5
+
+
+def test_the_crops_are_patches_of_the_pictures():
+    grey = torch.rand(2, 1, 100, 120)
+    crops = painter.random_crops(grey, 8, torch.Generator().manual_seed(0))
+    assert crops.shape == (8, 1, painter.PATCH, painter.PATCH)
+    assert 0 <= float(crops.min()) and float(crops.max()) <= 1
+
+
+def test_a_run_learns_its_own_folder_against_the_reference_painters(tmp_path, shared_data, monkeypatch):
+    styles = shared_data / "styles"
+    reference = tmp_path / "reference"
+    for name in ("monet", "ukiyo_e", "van_gogh"):  # van_gogh is the run's own folder, copied: skipped
+        shutil.copytree(styles / name, reference / name)
+    (reference / "notes").mkdir()  # a folder without images is no painter
+    built = []
+    real_build = painter.build_guide
+    monkeypatch.setattr(painter, "build_guide", lambda own, others, *a, **k: built.append(len(others)) or
+                        real_build(own, others, *a, **k))
+    cfg = make_config("quick", styles_dir=str(styles / "van_gogh"), iterations=3, batch_size=2, crop_size=64,
+                      max_image_side=256, sample_every=3, checkpoint_every=3, val_photos=2, threads=1,
+                      w_painter=0.3, painter_reference=str(reference), painter_steps=5)
+    result = train(cfg, tmp_path / "run")
+    assert result.status == "done"
+    assert built == [2]  # Monet and Ukiyo-e; not the copy of the run's own paintings
+    events = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    last = [e for e in events if e["event"] == "progress"][-1]["losses"]
+    assert last["painter"] > 0
+    # the same folders again: the cached classifier, not a second training
+    monkeypatch.setattr(painter, "train_painter_net", lambda *a, **k: pytest.fail("retrained"))
+    assert train(cfg, tmp_path / "run2").status == "done"
+
+
+def test_a_painter_reference_that_is_not_a_folder_stops_with_a_message(tmp_path, shared_data):
+    cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "monet"), iterations=1, batch_size=1,
+                      crop_size=32, val_photos=1, threads=1, w_painter=0.3,
+                      painter_reference=str(tmp_path / "missing"))
+    with pytest.raises(TrainingDataError, match="not a folder") as info:
+        train(cfg, tmp_path / "run")
+    assert "sub-folders" in info.value.hint
+
+
+def test_a_damaged_cached_classifier_is_trained_again(tmp_path):
+    views = [texture(k, 0) for k in ("dashes", "dots", "smooth")]
+    (tmp_path / "painter_k.pt").write_bytes(b"not a torch file")
+    guide = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=3, seed=0)
+    assert guide.own == 0 and guide.net.head.out_features == 3
+    reloaded = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=3, seed=0)
+    assert torch.equal(reloaded.net.head.weight, guide.net.head.weight)
