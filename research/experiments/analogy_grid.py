@@ -87,10 +87,11 @@ VARIANTS: dict[str, dict] = {
                                                           analogy_flat_window=1.0, w_adv=1.0, analogy_patch=12,
                                                           analogy_low_sigma=6.0),
     # round 12: a from-scratch painter classifier as a loss (training/painter.py); its per-pixel probe named
-    # 3 of 8 folders on photos through the independent identifier (painter_probe.py)
-    "analogy_D2_window_painter03": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
-                                        analogy_flat_window=1.0, w_adv=1.0, w_painter=0.3,
-                                        painter_reference=str(SHARED_STYLES)),
+    # 3 of 8 folders on photos through the independent identifier (painter_probe.py). At 0.3 the term
+    # washed the picture out within 800 steps (paired_l1 0.20 against 0.05): stopped, weights below
+    **{f"analogy_D2_window_painter{w}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                             analogy_flat_window=1.0, w_adv=1.0, w_painter=float(w) / 100,
+                                             painter_reference=str(SHARED_STYLES)) for w in ("03", "05", "15", "30")},
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder
