@@ -45,6 +45,7 @@ def test_the_classifier_learns_marks_and_its_gradient_paints_them():
     # (either axis: the classifier learned them rotated too) or the dots' diagonal 10 px one
     ratio: dict[int, float] = {}
     for own in (0, 1):
+        torch.manual_seed(own)  # the crops are drawn from torch's generator
         guide = painter.PainterGuide(net, own=own)
         start = torch.from_numpy(texture("smooth", 7)).float()[None, None].repeat(1, 3, 1, 1) / 255
         x = start.clone().requires_grad_(True)
@@ -62,7 +63,7 @@ def test_the_classifier_learns_marks_and_its_gradient_paints_them():
         dashes = sum(spectrum[f - 1:f + 2, :2].sum() + spectrum[:2, f - 1:f + 2].sum() for f in (n // 8, n - n // 8))
         dots = spectrum[n // 10 - 1:n // 10 + 2, n // 10 - 1:n // 10 + 2].sum()
         ratio[own] = dashes / dots
-    assert ratio[0] > 5 and ratio[1] < 0.5
+    assert ratio[0] > 5 and ratio[1] < 1 and ratio[0] > 10 * ratio[1]
 
 
 def test_the_crops_are_patches_of_the_pictures():
