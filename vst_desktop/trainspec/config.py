@@ -76,7 +76,7 @@ class TrainConfig:
     # a from-scratch classifier of the painters' grey patches (training/painter.py) charges marks that are
     # not this folder's; it learns the other painters from the folders in painter_reference
     w_painter: float = 0.0
-    painter_reference: str = ""  # a folder of painters' folders; "" = the folders beside styles_dir
+    painter_reference: str = ""  # a folder of painters' folders; "" = none: the own folder against photos only
     painter_steps: int = 3000  # the classifier's training steps (about 2.5 min on one CPU core)
 
     # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
