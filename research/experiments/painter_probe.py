@@ -48,6 +48,7 @@ from vst_desktop.training.painter import (
     sample_patches,
     train_painter_net,
 )
+from vst_desktop.training.texture.views import gaussian_blur
 
 
 def grey01(bgr: np.ndarray) -> np.ndarray:
@@ -77,27 +78,18 @@ def train_checked(classes: list[str], steps: int, seed: int) -> tuple[PainterNet
     return net, acc
 
 
-def gaussian(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    r = int(3 * sigma)
-    t = torch.arange(-r, r + 1, dtype=torch.float32)
-    k = torch.exp(-t * t / (2 * sigma * sigma))
-    k = k / k.sum()
-    x = F.conv2d(F.pad(x, (r, r, 0, 0), mode="reflect"), k[None, None, None, :])
-    return F.conv2d(F.pad(x, (0, 0, r, r), mode="reflect"), k[None, None, :, None])
-
-
 def paint_toward(net: PainterNet, target: int, bgr: np.ndarray, steps: int, w_content: float,
                  sigma: float, seed: int) -> np.ndarray:
     """The picture with its grey detail optimised toward `target`; its low-pass (sigma px) is kept."""
     x0 = torch.from_numpy(grey01(bgr))[None, None]
-    low0 = gaussian(x0, sigma)
+    low0 = gaussian_blur(x0, sigma)
     delta = torch.zeros_like(x0, requires_grad=True)
     opt = torch.optim.Adam([delta], 0.01)
     gen = torch.Generator().manual_seed(seed)
     labels = torch.full((16,), target)
     for _ in range(steps):
         x = (x0 + delta).clamp(0, 1)
-        loss = F.cross_entropy(net(random_crops(x, 16, gen)), labels) + w_content * (gaussian(x, sigma) - low0).abs().mean()
+        loss = F.cross_entropy(net(random_crops(x, 16, gen)), labels) + w_content * (gaussian_blur(x, sigma) - low0).abs().mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -108,7 +100,7 @@ def paint_toward(net: PainterNet, target: int, bgr: np.ndarray, steps: int, w_co
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--net-steps", type=int, default=3000)
-    ap.add_argument("--steps", type=int, default=150)
+    ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--w-content", type=float, default=20.0)
     ap.add_argument("--sigma", type=float, default=4.0)
     ap.add_argument("--folders", default="")

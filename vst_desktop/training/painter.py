@@ -24,6 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vst_desktop.training.texture.views import grey
+
 log = logging.getLogger(__name__)
 
 PATCH = 64
@@ -126,10 +128,10 @@ def cache_key(files: list[list[Path]], steps: int, seed: int) -> str:
     return h.hexdigest()[:16]
 
 
-def random_crops(grey: torch.Tensor, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
+def random_crops(pictures: torch.Tensor, n: int, gen: torch.Generator | None = None) -> torch.Tensor:
     """`n` random 64 px crops of N1HW grey pictures, each at a random scale (0.6-1.0), a third of them slightly
     blurred: a pattern that fools the classifier at one scale and phase only is not rewarded."""
-    b, _, h, w = grey.shape
+    b, _, h, w = pictures.shape
     out = []
     for _ in range(n):
         s = float(torch.empty(1).uniform_(0.6, 1.0, generator=gen))
@@ -137,15 +139,15 @@ def random_crops(grey: torch.Tensor, n: int, gen: torch.Generator | None = None)
         i = int(torch.randint(0, b, (1,), generator=gen))
         y = int(torch.randint(0, h - size + 1, (1,), generator=gen))
         x = int(torch.randint(0, w - size + 1, (1,), generator=gen))
-        c = grey[i:i + 1, :, y:y + size, x:x + size]
+        c = pictures[i:i + 1, :, y:y + size, x:x + size]
         out.append(F.interpolate(c, size=(PATCH, PATCH), mode="bilinear", align_corners=False, antialias=True))
     crops = torch.cat(out)
     blur = torch.rand(n, generator=gen) < 1 / 3
     if blur.any():
-        k = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0], device=grey.device)
+        k = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0], device=pictures.device)
         k = (k[:, None] * k[None]) / 256.0
         blurred = F.conv2d(F.pad(crops, (2, 2, 2, 2), mode="reflect"), k[None, None])
-        crops = torch.where(blur.to(grey.device)[:, None, None, None], blurred, crops)
+        crops = torch.where(blur.to(pictures.device)[:, None, None, None], blurred, crops)
     return crops
 
 
@@ -161,8 +163,7 @@ class PainterGuide:
 
     def loss(self, rgb: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of random crops of NCHW RGB [0, 1] pictures against the own folder."""
-        grey = (0.299 * rgb[:, 0:1] + 0.587 * rgb[:, 1:2] + 0.114 * rgb[:, 2:3])
-        logits = self.net(random_crops(grey, self.crops))
+        logits = self.net(random_crops(grey(rgb), self.crops))
         return F.cross_entropy(logits, torch.full((logits.shape[0],), self.own, device=rgb.device))
 
 
