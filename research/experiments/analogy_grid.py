@@ -92,6 +92,12 @@ VARIANTS: dict[str, dict] = {
     **{f"analogy_D2_window_painter{w}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
                                              analogy_flat_window=1.0, w_adv=1.0, w_painter=float(w) / 100,
                                              painter_reference=str(SHARED_STYLES)) for w in ("03", "05", "15", "30")},
+    # round 13: the painter term at 0.15 lost the faces (edge SSIM 0.20 on webcam frames); an L1 between
+    # the edge maps where the photo has contours (losses._edges) is to hold them while the wall is painted
+    **{f"analogy_D2_window_painter15_edges{w}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                                     analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
+                                                     painter_reference=str(SHARED_STYLES), w_edges=float(w))
+       for w in ("2", "6")},
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -180,6 +180,41 @@ def _highpass(t: StepTensors, s: TermSettings) -> torch.Tensor:
     return F.l1_loss(grey_highpass(t.fake), grey_highpass(t.target))
 
 
+def edge_magnitude(x: torch.Tensor) -> torch.Tensor:
+    """(N, 1, H-2, W-2) gradient magnitude of the blurred luma: edges of structure, not of pixel noise."""
+    g = gaussian_blur(grey(x), 1.0)
+    gx = g[..., :, 2:] - g[..., :, :-2]
+    gy = g[..., 2:, :] - g[..., :-2, :]
+    return gaussian_blur(torch.sqrt(gx[..., 1:-1, :] ** 2 + gy[..., :, 1:-1] ** 2 + 1e-8), 1.0)
+
+
+def edge_strength(x: torch.Tensor) -> torch.Tensor:
+    """Edge map in [0, 1], 1 = the picture's strongest edges: the map that the evaluation's content edge
+    SSIM compares (evaluation/metrics.py `edge_map`), made differentiable."""
+    mag = edge_magnitude(x)
+    top = torch.quantile(mag.flatten(1), 0.99, dim=1).view(-1, 1, 1, 1)
+    return (mag / (top + 1e-6)).clamp(0.0, 1.0)
+
+
+EDGE_MASK_SIGMA = 3.0  # px: the photo's contours and a margin around them (the eyes, not the cheeks)
+
+
+def _edges(t: StepTensors, s: TermSettings) -> torch.Tensor:
+    # Marks may cover flat areas (a wall, a cheek) but not the photo's contours: L1 between the edge maps,
+    # only where the photo has edges, so a face keeps its outlines under the painter term's marks. The
+    # output's edges are scaled to the photo's on the contours, not by their own strongest: strong marks on
+    # the wall then cost nothing here.
+    with torch.no_grad():
+        ref = edge_magnitude(t.content)
+        ref = ref / (torch.quantile(ref.flatten(1), 0.99, dim=1).view(-1, 1, 1, 1) + 1e-6)
+        mask = gaussian_blur(ref.clamp(0.0, 1.0), EDGE_MASK_SIGMA) ** 2  # squared: near zero on a plain wall
+    mag = edge_magnitude(t.fake)
+    gain = ((mask * ref).sum(dim=(1, 2, 3), keepdim=True)
+            / ((mask * mag).sum(dim=(1, 2, 3), keepdim=True) + 1e-6)).detach()
+    diff = (mag * gain).clamp(0.0, 1.0) - ref.clamp(0.0, 1.0)
+    return (mask * diff.abs()).sum() / (mask.sum() + 1e-6)
+
+
 def _painter(t: StepTensors, s: TermSettings) -> torch.Tensor:
     return t.extras["painter"]  # the recipe's frozen painter classifier computed it (training/painter.py)
 
@@ -194,6 +229,7 @@ GENERATOR_TERMS: dict[str, GeneratorTerm] = {
     "paired_l1": _paired_l1,
     "highpass": _highpass,
     "painter": _painter,
+    "edges": _edges,
 }
 
 # Terms that make no sense in one of the modes: identity needs style images (unpaired only), paired_l1

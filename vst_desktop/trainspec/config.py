@@ -78,6 +78,7 @@ class TrainConfig:
     w_painter: float = 0.0
     painter_reference: str = ""  # a folder of painters' folders; "" = none: the own folder against photos only
     painter_steps: int = 3000  # the classifier's training steps (about 2.5 min on one CPU core)
+    w_edges: float = 0.0  # L1 between output and photo edge maps where the photo has contours (keeps faces)
 
     # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
     # marks: "strokes" (the stroke_* values below), "dabs", "planes", or "auto": the style critic picks one
