@@ -93,11 +93,12 @@ VARIANTS: dict[str, dict] = {
                                              analogy_flat_window=1.0, w_adv=1.0, w_painter=float(w) / 100,
                                              painter_reference=str(SHARED_STYLES)) for w in ("03", "05", "15", "30")},
     # round 13: the painter term at 0.15 lost the faces (edge SSIM 0.20 on webcam frames); an L1 between
-    # the edge maps where the photo has contours (losses._edges) is to hold them while the wall is painted
-    **{f"analogy_D2_window_painter15_edges{w}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
-                                                     analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
-                                                     painter_reference=str(SHARED_STYLES), w_edges=float(w))
-       for w in ("2", "6")},
+    # the edge maps where the photo has contours (losses._edges) is to hold them while the wall is painted.
+    # 2 and 6 gave the photo back (grey 1/0 and 0/0 named on the tune part), so 0.5 and 1 were tried after
+    **{f"analogy_D2_window_painter15_edges{name}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                                        analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
+                                                        painter_reference=str(SHARED_STYLES), w_edges=w)
+       for name, w in (("05", 0.5), ("1", 1.0), ("2", 2.0), ("6", 6.0))},
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder
