@@ -188,12 +188,15 @@ def edge_magnitude(x: torch.Tensor) -> torch.Tensor:
     return gaussian_blur(torch.sqrt(gx[..., 1:-1, :] ** 2 + gy[..., :, 1:-1] ** 2 + 1e-8), 1.0)
 
 
+def _edges_over_strongest(x: torch.Tensor) -> torch.Tensor:
+    mag = edge_magnitude(x)
+    return mag / (torch.quantile(mag.flatten(1), 0.99, dim=1).view(-1, 1, 1, 1) + 1e-6)
+
+
 def edge_strength(x: torch.Tensor) -> torch.Tensor:
     """Edge map in [0, 1], 1 = the picture's strongest edges: the map that the evaluation's content edge
     SSIM compares (evaluation/metrics.py `edge_map`), made differentiable."""
-    mag = edge_magnitude(x)
-    top = torch.quantile(mag.flatten(1), 0.99, dim=1).view(-1, 1, 1, 1)
-    return (mag / (top + 1e-6)).clamp(0.0, 1.0)
+    return _edges_over_strongest(x).clamp(0.0, 1.0)
 
 
 EDGE_MASK_SIGMA = 3.0  # px: the photo's contours and a margin around them (the eyes, not the cheeks)
@@ -205,8 +208,7 @@ def _edges(t: StepTensors, s: TermSettings) -> torch.Tensor:
     # output's edges are scaled to the photo's on the contours, not by their own strongest: strong marks on
     # the wall then cost nothing here.
     with torch.no_grad():
-        ref = edge_magnitude(t.content)
-        ref = ref / (torch.quantile(ref.flatten(1), 0.99, dim=1).view(-1, 1, 1, 1) + 1e-6)
+        ref = _edges_over_strongest(t.content)
         mask = gaussian_blur(ref.clamp(0.0, 1.0), EDGE_MASK_SIGMA) ** 2  # squared: near zero on a plain wall
     mag = edge_magnitude(t.fake)
     gain = ((mask * ref).sum(dim=(1, 2, 3), keepdim=True)
