@@ -6,6 +6,7 @@ over to loop.Trainer. Only rank 0 writes files and reports progress.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -141,6 +142,7 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
                               content_pixel_scale=config.recipe == "painted")
     config, marks = _resolve_marks(config, data)
     created_group = False
+    trainer = None
     if info.enabled and not dist.is_initialized():
         if device.type == "cuda":
             torch.cuda.set_device(device)
@@ -165,9 +167,15 @@ def train(config: TrainConfig | None, out_dir: Path | str, resume: Path | str | 
                 trainer.emit({"event": "marks", "chosen": marks.family, "scores": marks.scores, "why": marks.why})
         with stop_on_signals(trainer):
             status = trainer.run()
-        result = RunResult(status=status, run_dir=out_dir, step=trainer.step, seconds=trainer.total_seconds(),
-                           device=str(device), config=config, is_main=info.is_main)
-        return result
+        if created_group and status == "done":
+            # Every rank leaves together: none tears down its side of the group while rank 0 still writes.
+            dist.barrier()
+        return RunResult(status=status, run_dir=out_dir, step=trainer.step, seconds=trainer.total_seconds(),
+                         device=str(device), config=config, is_main=info.is_main)
     finally:
         if created_group:
+            # DDP's reducer holds the group's work objects: dropped before the group, none is left for the
+            # interpreter's exit to destroy under gloo's threads (a rank then aborted with SIGABRT).
+            trainer = None
+            gc.collect()
             dist.destroy_process_group()
