@@ -46,7 +46,7 @@ def test_the_classifier_learns_marks_and_its_gradient_paints_them():
     ratio: dict[int, float] = {}
     for own in (0, 1):
         torch.manual_seed(own)  # the crops are drawn from torch's generator
-        guide = painter.PainterGuide(net, own=own)
+        guide = painter.PainterGuide([net], own=own)
         start = torch.from_numpy(texture("smooth", 7)).float()[None, None].repeat(1, 3, 1, 1) / 255
         x = start.clone().requires_grad_(True)
         opt = torch.optim.Adam([x], 0.01)
@@ -110,6 +110,23 @@ def test_a_damaged_cached_classifier_is_trained_again(tmp_path):
     views = [texture(k, 0) for k in ("dashes", "dots", "smooth")]
     (tmp_path / "painter_k.pt").write_bytes(b"not a torch file")
     guide = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=3, seed=0)
-    assert guide.own == 0 and guide.net.head.out_features == 3
+    assert guide.own == 0 and guide.nets[0].head.out_features == 3
     reloaded = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=3, seed=0)
-    assert torch.equal(reloaded.net.head.weight, guide.net.head.weight)
+    assert torch.equal(reloaded.nets[0].head.weight, guide.nets[0].head.weight)
+
+
+def test_several_classifiers_are_other_seeds_each_cached_and_the_loss_is_their_mean(tmp_path, monkeypatch):
+    views = [texture(k, 0) for k in ("dashes", "dots", "smooth")]
+    guide = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=20, seed=0, nets=3)
+    assert len(guide.nets) == 3 and len(list(tmp_path.glob("painter_k*.pt"))) == 3
+    assert not torch.equal(guide.nets[0].head.weight, guide.nets[1].head.weight)
+    picture = torch.from_numpy(texture("smooth", 7)).float()[None, None].repeat(2, 3, 1, 1) / 255
+    each = []
+    for net in guide.nets:
+        torch.manual_seed(3)  # the same crops for every net, as the guide draws them once
+        each.append(float(painter.PainterGuide([net], own=0).loss(picture)))
+    torch.manual_seed(3)
+    assert float(guide.loss(picture)) == pytest.approx(np.mean(each), rel=1e-5)
+    monkeypatch.setattr(painter, "train_painter_net", lambda *a, **k: pytest.fail("retrained"))
+    again = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=20, seed=0, nets=3)
+    assert all(torch.equal(a.head.weight, b.head.weight) for a, b in zip(again.nets, guide.nets, strict=True))

@@ -99,6 +99,12 @@ VARIANTS: dict[str, dict] = {
                                                         analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
                                                         painter_reference=str(SHARED_STYLES), w_edges=w)
        for name, w in (("05", 0.5), ("1", 1.0), ("2", 2.0), ("6", 6.0))},
+    # round 14: on the five later folders the student tiled a glyph that excites one small classifier and that
+    # the identifier does not name; three classifiers of other seeds, averaged, must all be fooled at once
+    "analogy_D2_window_painter15_edges05_nets3": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                                      analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
+                                                      painter_reference=str(SHARED_STYLES), w_edges=0.5,
+                                                      painter_nets=3),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

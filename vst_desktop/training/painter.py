@@ -152,36 +152,50 @@ def random_crops(pictures: torch.Tensor, n: int, gen: torch.Generator | None = N
 
 
 class PainterGuide:
-    """The frozen classifier and the index of the run's own folder among its classes."""
+    """The frozen classifiers and the index of the run's own folder among their classes.
 
-    def __init__(self, net: PainterNet, own: int, crops: int = 16) -> None:
-        self.net, self.own, self.crops = net, own, crops
+    With several classifiers (the same classes, other seeds) the loss is their mean cross-entropy on the same
+    crops: a pattern must then excite the own class in every one. A lone net of 0.1 M weights is excited by a
+    glyph repeated over a wall, which the independent identifier does not call a painting (round 13).
+    """
+
+    def __init__(self, nets: list[PainterNet], own: int, crops: int = 16) -> None:
+        self.nets, self.own, self.crops = nets, own, crops
 
     def to(self, device: torch.device) -> PainterGuide:
-        self.net.to(device)
+        for net in self.nets:
+            net.to(device)
         return self
 
     def loss(self, rgb: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of random crops of NCHW RGB [0, 1] pictures against the own folder."""
-        logits = self.net(random_crops(grey(rgb), self.crops))
-        return F.cross_entropy(logits, torch.full((logits.shape[0],), self.own, device=rgb.device))
+        crops = random_crops(grey(rgb), self.crops)
+        target = torch.full((crops.shape[0],), self.own, device=rgb.device)
+        return torch.stack([F.cross_entropy(net(crops), target) for net in self.nets]).mean()
 
 
 def build_guide(own_images: list[np.ndarray], other_folders: list[list[np.ndarray]],
-                photos: list[np.ndarray], key: str, cache_dir: Path | None, steps: int, seed: int
-                ) -> PainterGuide:
-    """Class 0 is the run's own folder, then the other painters, then photos. The net is cached by `key`
-    (the files, steps and seed): every style built against the same folders trains it once."""
+                photos: list[np.ndarray], key: str, cache_dir: Path | None, steps: int, seed: int,
+                nets: int = 1) -> PainterGuide:
+    """Class 0 is the run's own folder, then the other painters, then photos; `nets` classifiers with seeds
+    `seed`, `seed + 1`, ... Each net is cached by `key` (the files, steps and seed) and its seed: every style
+    built against the same folders trains it once."""
     others = [v for v in (grey_views(imgs, PAINTING_SCALES) for imgs in other_folders) if v]
     classes = [grey_views(own_images, PAINTING_SCALES), *others, grey_views(photos, PHOTO_SCALES)]
     if not classes[0] or not classes[-1]:
         raise ValueError(f"the paintings and the photos need a side of at least {PATCH} px")
+    return PainterGuide([_cached_net(classes, key if k == 0 else f"{key}_s{seed + k}", cache_dir, steps, seed + k)
+                         for k in range(nets)], 0)
+
+
+def _cached_net(classes: list[list[np.ndarray]], key: str, cache_dir: Path | None, steps: int,
+                seed: int) -> PainterNet:
     path = cache_dir / f"painter_{key}.pt" if cache_dir else None
     if path is not None and path.exists():
         try:
             net = PainterNet(len(classes))
             net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-            return PainterGuide(freeze(net), 0)
+            return freeze(net)
         except (RuntimeError, OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:  # a stale or damaged cache is retrained
             log.warning("painter classifier cache %s not used: %s", path, exc)
     net = train_painter_net(classes, steps, seed)
@@ -190,4 +204,4 @@ def build_guide(own_images: list[np.ndarray], other_folders: list[list[np.ndarra
         tmp = path.with_suffix(".tmp")
         torch.save(net.state_dict(), tmp)
         tmp.replace(path)
-    return PainterGuide(net, 0)
+    return net

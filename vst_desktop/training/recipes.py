@@ -96,7 +96,8 @@ def painter_guide(cfg: TrainConfig, data: TrainingData) -> painter.PainterGuide:
                             cfg.painter_steps, cfg.seed)
     try:
         return painter.build_guide(data.style.images, others, data.content.images, key,
-                                   paths.data_dir() / "cache", cfg.painter_steps, cfg.seed)
+                                   paths.data_dir() / "cache", cfg.painter_steps, cfg.seed,
+                                   nets=cfg.painter_nets)
     except ValueError as exc:
         raise TrainingDataError(f"The painter classifier cannot be trained ({exc}).",
                                 "Use larger images, or --set w_painter=0.") from None
