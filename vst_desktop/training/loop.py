@@ -173,6 +173,7 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": ckpt.capture_rng(self.data_rng),
+            "painter": self.recipe.painter.state_dict() if self.recipe.painter is not None else {},
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -181,6 +182,8 @@ class Trainer:
         self.ema.load_state_dict(state["EMA"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        if self.recipe.painter is not None:
+            self.recipe.painter.load_state_dict(state.get("painter") or {})
         self.step = int(state["step"])
         self.elapsed_before = float(state.get("elapsed_s", 0.0))
         if self.dist.is_main:
@@ -262,6 +265,8 @@ class Trainer:
 
         tensors = losses.StepTensors(content=content, fake=fake, extras=extras, target=target)
         if recipe.painter is not None:
+            if recipe.painter.opt is not None:  # the classifiers learn this run's output as a class of its own
+                parts["painter_d"] = recipe.painter.update(fake)
             extras["painter"] = recipe.painter.loss(fake)
         if recipe.adversarial:
             # The plain module: D's weights are frozen here, so DDP has nothing to synchronise.

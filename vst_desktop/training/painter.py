@@ -152,15 +152,19 @@ def random_crops(pictures: torch.Tensor, n: int, gen: torch.Generator | None = N
 
 
 class PainterGuide:
-    """The frozen classifiers and the index of the run's own folder among their classes.
+    """The classifiers and the index of the run's own folder among their classes.
 
     With several classifiers (the same classes, other seeds) the loss is their mean cross-entropy on the same
     crops: a pattern must then excite the own class in every one. A lone net of 0.1 M weights is excited by a
     glyph repeated over a wall, which the independent identifier does not call a painting (round 13).
     """
 
-    def __init__(self, nets: list[PainterNet], own: int, crops: int = 16) -> None:
+    def __init__(self, nets: list[PainterNet], own: int, crops: int = 16,
+                 views: list[list[np.ndarray]] | None = None) -> None:
         self.nets, self.own, self.crops = nets, own, crops
+        self.views = views  # each class's grey views: what learning during the run draws its real patches from
+        self.opt: torch.optim.Optimizer | None = None
+        self.rng = np.random.default_rng(0)
 
     def to(self, device: torch.device) -> PainterGuide:
         for net in self.nets:
@@ -172,6 +176,61 @@ class PainterGuide:
         crops = random_crops(grey(rgb), self.crops)
         target = torch.full((crops.shape[0],), self.own, device=rgb.device)
         return torch.stack([F.cross_entropy(net(crops), target) for net in self.nets]).mean()
+
+    def learn_during_run(self, lr: float, seed: int) -> None:
+        """From here on the classifiers keep learning, with one class more: this run's own output. A mark that
+        excites the own class only because no painting taught the net otherwise (a glyph stamped over a wall)
+        then moves to that class, and the run has to find the marks its paintings have: a discriminator that
+        knows the other painters. The new class's row starts at zero: no feature leans to it until it is learned."""
+        if self.views is None:
+            raise ValueError("learning during the run needs the classes' views")
+        for net in self.nets:
+            old = net.head
+            net.head = nn.Linear(old.in_features, old.out_features + 1).to(old.weight.device)
+            with torch.no_grad():
+                net.head.weight.zero_()
+                net.head.bias.zero_()
+                net.head.weight[:-1] = old.weight
+                net.head.bias[:-1] = old.bias
+            net.head.requires_grad_(False)
+        self.opt = torch.optim.Adam([p for net in self.nets for p in net.parameters()], lr)
+        self.rng = np.random.default_rng([seed, 7])
+
+    def update(self, fake: torch.Tensor, per_class: int = 4) -> float:
+        """One step of the classifiers on real patches of every class and crops of this run's output (detached).
+        Under torchrun each rank's gradient is averaged, so every rank keeps the same classifiers."""
+        assert self.opt is not None and self.views is not None
+        device = fake.device
+        real = np.concatenate([sample_patches(v, per_class, self.rng, True) for v in self.views])
+        x = torch.cat([torch.from_numpy(real)[:, None].to(device), random_crops(grey(fake.detach()), per_class)])
+        labels = torch.arange(len(self.views) + 1, device=device).repeat_interleave(per_class)
+        params = [p for net in self.nets for p in net.parameters()]
+        for p in params:
+            p.requires_grad_(True)
+        loss = torch.stack([F.cross_entropy(net(x), labels) for net in self.nets]).mean()
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            for p in params:
+                torch.distributed.all_reduce(p.grad)
+                p.grad /= torch.distributed.get_world_size()
+        self.opt.step()
+        for p in params:
+            p.requires_grad_(False)
+        return float(loss.detach())
+
+    def state_dict(self) -> dict:
+        """What a resumed run needs of classifiers that learn during the run (frozen ones are rebuilt)."""
+        if self.opt is None:
+            return {}
+        return {"nets": [net.state_dict() for net in self.nets], "opt": self.opt.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        if self.opt is None or not state:
+            return
+        for net, saved in zip(self.nets, state["nets"], strict=True):
+            net.load_state_dict(saved)
+        self.opt.load_state_dict(state["opt"])
 
 
 def build_guide(own_images: list[np.ndarray], other_folders: list[list[np.ndarray]],
@@ -185,7 +244,7 @@ def build_guide(own_images: list[np.ndarray], other_folders: list[list[np.ndarra
     if not classes[0] or not classes[-1]:
         raise ValueError(f"the paintings and the photos need a side of at least {PATCH} px")
     return PainterGuide([_cached_net(classes, key if k == 0 else f"{key}_s{seed + k}", cache_dir, steps, seed + k)
-                         for k in range(nets)], 0)
+                         for k in range(nets)], 0, views=classes)
 
 
 def _cached_net(classes: list[list[np.ndarray]], key: str, cache_dir: Path | None, steps: int,

@@ -54,6 +54,8 @@ class Recipe:
                 del self.weights["painter"]
             else:
                 self.painter = painter_guide(cfg, data)
+                if cfg.painter_online_lr > 0:
+                    self.painter.learn_during_run(cfg.painter_online_lr, cfg.seed)
 
     def prepare(self, generator: Generator, device: torch.device) -> None:
         """Once, on the freshly built generator (before its EMA copy and before a resumed state is loaded)."""

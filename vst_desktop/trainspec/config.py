@@ -79,6 +79,8 @@ class TrainConfig:
     painter_reference: str = ""  # a folder of painters' folders; "" = none: the own folder against photos only
     painter_steps: int = 3000  # the classifier's training steps (about 2.5 min on one CPU core)
     painter_nets: int = 1  # classifiers of other seeds averaged: a pattern must fool every one of them
+    # > 0: the classifiers keep learning during the run at this rate, with the run's output as a class of its own
+    painter_online_lr: float = 0.0
     w_edges: float = 0.0  # L1 between output and photo edge maps where the photo has contours (keeps faces)
 
     # painted recipe: the stroke teacher (training/texture/strokes.py) and the colour transform
@@ -197,7 +199,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
     "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0), "painter_steps": (1, 10**6),
-    "painter_nets": (1, 8),
+    "painter_nets": (1, 8), "painter_online_lr": (0.0, 1.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),
     "diffaug_cutout": (0.0, 1.0), "log_every": (1, 10**9), "sample_every": (1, 10**9),
