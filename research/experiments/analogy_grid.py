@@ -111,6 +111,13 @@ VARIANTS: dict[str, dict] = {
                                                        analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
                                                        painter_reference=str(SHARED_STYLES), w_edges=0.5,
                                                        painter_online_lr=5e-4),
+    # ... and with the painter term at 0.5, frozen and learning: can a classifier that learns the stamps take a
+    # stronger pull without the stamps
+    **{f"analogy_D2_window_painter50_edges05{name}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
+                                                          analogy_flat_window=1.0, w_adv=1.0, w_painter=0.5,
+                                                          painter_reference=str(SHARED_STYLES), w_edges=0.5,
+                                                          painter_online_lr=lr)
+       for name, lr in (("", 0.0), ("_online", 5e-4))},
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder
