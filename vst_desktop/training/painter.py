@@ -156,7 +156,8 @@ class PainterGuide:
 
     With several classifiers (the same classes, other seeds) the loss is their mean cross-entropy on the same
     crops: a pattern must then excite the own class in every one. A lone net of 0.1 M weights is excited by a
-    glyph repeated over a wall, which the independent identifier does not call a painting (round 13).
+    glyph repeated over a wall, which the independent identifier does not call a painting
+    (docs/research/painter_guide.md).
     """
 
     def __init__(self, nets: list[PainterNet], own: int, crops: int = 16,
@@ -199,7 +200,8 @@ class PainterGuide:
     def update(self, fake: torch.Tensor, per_class: int = 4) -> float:
         """One step of the classifiers on real patches of every class and crops of this run's output (detached).
         Under torchrun each rank's gradient is averaged, so every rank keeps the same classifiers."""
-        assert self.opt is not None and self.views is not None
+        if self.opt is None or self.views is None:
+            raise RuntimeError("update() needs learn_during_run() first")
         device = fake.device
         real = np.concatenate([sample_patches(v, per_class, self.rng, True) for v in self.views])
         x = torch.cat([torch.from_numpy(real)[:, None].to(device), random_crops(grey(fake.detach()), per_class)])
