@@ -94,6 +94,26 @@ def one_torch_thread():
 _QT_OWN_TOP_LEVELS = {"QTipLabel"}
 
 
+@pytest.fixture()
+def descend():
+    """Adam on a picture's own pixels against a loss, as a student's output moves against a frozen
+    classifier: descend(loss, picture, steps) -> (the picture it ends at, the loss it started from)."""
+    import torch
+
+    def run(loss, picture, steps: int, lr: float = 0.01):
+        x = picture.clone().requires_grad_(True)
+        opt = torch.optim.Adam([x], lr)
+        first = float(loss(x).detach())
+        for _ in range(steps):
+            cost = loss(x)
+            opt.zero_grad()
+            cost.backward()
+            opt.step()
+        return x.detach(), first
+
+    return run
+
+
 def _flush_deletions(app) -> None:
     from PySide6.QtCore import QEvent
 

@@ -1,5 +1,6 @@
 """The painter classifier as a loss (training/painter.py): it learns marks, its gradient pulls a picture's marks
-toward the run's own folder, and the run wires it to the right folders."""
+toward the run's own folder, the run wires it to the right folders, and with painter_online_lr it keeps
+learning during the run with the run's output as a class of its own."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 import torch
 
 from vst_desktop.core.errors import TrainingDataError
+from vst_desktop.training import checkpoint as ckpt
 from vst_desktop.training import painter
 from vst_desktop.training.run import train
+from vst_desktop.trainspec import layout
 from vst_desktop.trainspec.presets import make_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -33,7 +36,7 @@ def texture(kind: str, seed: int, size: int = 160) -> np.ndarray:
     return np.clip(img + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
 
 
-def test_the_classifier_learns_marks_and_its_gradient_paints_them():
+def test_the_classifier_learns_marks_and_its_gradient_paints_them(descend):
     classes = [painter.grey_views([texture(k, s) for s in range(3)], (1.0,)) for k in ("dashes", "dots", "smooth")]
     net = painter.train_painter_net(classes, steps=150, seed=0)
     assert not any(p.requires_grad for p in net.parameters())
@@ -48,16 +51,9 @@ def test_the_classifier_learns_marks_and_its_gradient_paints_them():
         torch.manual_seed(own)  # the crops are drawn from torch's generator
         guide = painter.PainterGuide([net], own=own)
         start = torch.from_numpy(texture("smooth", 7)).float()[None, None].repeat(1, 3, 1, 1) / 255
-        x = start.clone().requires_grad_(True)
-        opt = torch.optim.Adam([x], 0.01)
-        first = float(guide.loss(x).detach())
-        for _ in range(60):
-            loss = guide.loss(x)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        assert float(guide.loss(x.detach())) < 0.5 * first
-        change = (x.detach() - start)[0, 0].numpy()
+        x, first = descend(guide.loss, start, 60)
+        assert float(guide.loss(x)) < 0.5 * first
+        change = (x - start)[0, 0].numpy()
         spectrum = np.abs(np.fft.fft2(change - change.mean()))
         n = change.shape[0]
         dashes = sum(spectrum[f - 1:f + 2, :2].sum() + spectrum[:2, f - 1:f + 2].sum() for f in (n // 8, n - n // 8))
@@ -130,3 +126,52 @@ def test_several_classifiers_are_other_seeds_each_cached_and_the_loss_is_their_m
     monkeypatch.setattr(painter, "train_painter_net", lambda *a, **k: pytest.fail("retrained"))
     again = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=20, seed=0, nets=3)
     assert all(torch.equal(a.head.weight, b.head.weight) for a, b in zip(again.nets, guide.nets, strict=True))
+
+
+# ---- learning during the run (painter_online_lr) ----
+
+
+def as_rgb(grey: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(grey).float()[None, None].repeat(2, 3, 1, 1) / 255
+
+
+def test_a_pattern_that_fooled_the_frozen_classifier_moves_to_the_runs_own_class(descend):
+    own, other, photos = ([texture(k, s) for s in range(3)] for k in ("dashes", "dots", "smooth"))
+    guide = painter.build_guide(own, [other], photos, "k", None, steps=150, seed=0)
+    # a photo optimised against the frozen classifier, as a student's output is: it ends up called the own folder
+    torch.manual_seed(0)
+    fooling, first = descend(guide.loss, as_rgb(texture("smooth", 11)), 60)
+    torch.manual_seed(0)
+    frozen_cost = float(guide.loss(fooling))
+    assert frozen_cost < 0.5 * first
+    guide.learn_during_run(2e-3, seed=0)
+    assert guide.nets[0].head.out_features == 4  # three classes and the run's output
+    for _ in range(150):
+        guide.update(fooling)
+    torch.manual_seed(0)
+    crops = painter.random_crops(painter.grey(fooling), 32)
+    p_student = torch.softmax(guide.nets[0](crops), 1)[:, 3].mean()
+    assert p_student > 0.7
+    torch.manual_seed(0)
+    assert float(guide.loss(fooling)) > frozen_cost + 1.0
+    # the painters are still told apart: real dashes stay the own class
+    held = painter.sample_patches(painter.grey_views([texture("dashes", 99)], (1.0,)), 32,
+                                  np.random.default_rng(1), False)
+    assert (guide.nets[0](torch.from_numpy(held)[:, None]).argmax(1) == 0).float().mean() > 0.8
+    assert not any(p.requires_grad for p in guide.nets[0].parameters())  # frozen again for the generator's pass
+
+
+def test_a_run_learns_its_output_as_a_class_and_resumes_with_it(tmp_path, shared_data):
+    styles = shared_data / "styles"
+    reference = tmp_path / "reference"
+    shutil.copytree(styles / "monet", reference / "monet")
+    cfg = make_config("quick", styles_dir=str(styles / "ukiyo_e"), iterations=2, batch_size=2, crop_size=64,
+                      max_image_side=256, sample_every=2, checkpoint_every=2, val_photos=2, threads=1,
+                      w_painter=0.3, painter_reference=str(reference), painter_steps=5, painter_online_lr=1e-3)
+    events: list[dict] = []
+    assert train(cfg, tmp_path / "run", progress=events.append).status == "done"
+    losses = [e["losses"] for e in events if e["event"] == "progress"]
+    assert losses and all(parts["painter_d"] > 0 for parts in losses)
+    saved = ckpt.load(layout.checkpoint_path(tmp_path / "run"))["painter"]
+    assert saved["nets"][0]["head.weight"].shape[0] == 4  # ukiyo-e, Monet, photos and the run's output
+    assert train(cfg.replace(iterations=3), tmp_path / "run", resume=tmp_path / "run").step == 3
