@@ -106,7 +106,7 @@ VARIANTS: dict[str, dict] = {
                                                       painter_reference=str(SHARED_STYLES), w_edges=0.5,
                                                       painter_nets=3),
     # round 14: the classifier keeps learning during the run with the student's output as a class of its own
-    # (training/painter.py, learn_during_run): a stamp that excites a painter's class moves to that class
+    # (training/painter.py, learn_during_run): a stamp that excites a painter's class moves to the run's class
     "analogy_D2_window_painter15_edges05_online": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
                                                        analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
                                                        painter_reference=str(SHARED_STYLES), w_edges=0.5,
