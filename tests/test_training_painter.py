@@ -36,6 +36,11 @@ def texture(kind: str, seed: int, size: int = 160) -> np.ndarray:
     return np.clip(img + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
 
 
+def as_rgb(grey: np.ndarray, n: int = 1) -> torch.Tensor:
+    """`n` copies of a grey picture as an NCHW RGB [0, 1] batch."""
+    return torch.from_numpy(grey).float()[None, None].repeat(n, 3, 1, 1) / 255
+
+
 def test_the_classifier_learns_marks_and_its_gradient_paints_them(descend):
     classes = [painter.grey_views([texture(k, s) for s in range(3)], (1.0,)) for k in ("dashes", "dots", "smooth")]
     net = painter.train_painter_net(classes, steps=150, seed=0)
@@ -50,7 +55,7 @@ def test_the_classifier_learns_marks_and_its_gradient_paints_them(descend):
     for own in (0, 1):
         torch.manual_seed(own)  # the crops are drawn from torch's generator
         guide = painter.PainterGuide([net], own=own)
-        start = torch.from_numpy(texture("smooth", 7)).float()[None, None].repeat(1, 3, 1, 1) / 255
+        start = as_rgb(texture("smooth", 7))
         x, first = descend(guide.loss, start, 60)
         assert float(guide.loss(x)) < 0.5 * first
         change = (x - start)[0, 0].numpy()
@@ -116,7 +121,7 @@ def test_several_classifiers_are_other_seeds_each_cached_and_the_loss_is_their_m
     guide = painter.build_guide([views[0]], [[views[1]]], [views[2]], "k", tmp_path, steps=20, seed=0, nets=3)
     assert len(guide.nets) == 3 and len(list(tmp_path.glob("painter_k*.pt"))) == 3
     assert not torch.equal(guide.nets[0].head.weight, guide.nets[1].head.weight)
-    picture = torch.from_numpy(texture("smooth", 7)).float()[None, None].repeat(2, 3, 1, 1) / 255
+    picture = as_rgb(texture("smooth", 7), 2)
     each = []
     for net in guide.nets:
         torch.manual_seed(3)  # the same crops for every net, as the guide draws them once
@@ -131,16 +136,12 @@ def test_several_classifiers_are_other_seeds_each_cached_and_the_loss_is_their_m
 # ---- learning during the run (painter_online_lr) ----
 
 
-def as_rgb(grey: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(grey).float()[None, None].repeat(2, 3, 1, 1) / 255
-
-
 def test_a_pattern_that_fooled_the_frozen_classifier_moves_to_the_runs_own_class(descend):
     own, other, photos = ([texture(k, s) for s in range(3)] for k in ("dashes", "dots", "smooth"))
     guide = painter.build_guide(own, [other], photos, "k", None, steps=150, seed=0)
     # a photo optimised against the frozen classifier, as a student's output is: it ends up called the own folder
     torch.manual_seed(0)
-    fooling, first = descend(guide.loss, as_rgb(texture("smooth", 11)), 60)
+    fooling, first = descend(guide.loss, as_rgb(texture("smooth", 11), 2), 60)
     torch.manual_seed(0)
     frozen_cost = float(guide.loss(fooling))
     assert frozen_cost < 0.5 * first
@@ -174,4 +175,6 @@ def test_a_run_learns_its_output_as_a_class_and_resumes_with_it(tmp_path, shared
     assert losses and all(parts["painter_d"] > 0 for parts in losses)
     saved = ckpt.load(layout.checkpoint_path(tmp_path / "run"))["painter"]
     assert saved["nets"][0]["head.weight"].shape[0] == 4  # ukiyo-e, Monet, photos and the run's output
+    assert saved["updates"] == 2  # one classifier step per training step: a resumed run draws on from there
     assert train(cfg.replace(iterations=3), tmp_path / "run", resume=tmp_path / "run").step == 3
+    assert ckpt.load(layout.checkpoint_path(tmp_path / "run"))["painter"]["updates"] == 3

@@ -30,6 +30,10 @@ SHARED_STYLES = paths.shared_data_dir() / "styles"  # the painters the painter c
 # Round 8's recipe (analogy_D_paintcanvas below); round 9's variants build on it.
 PAINTCANVAS = dict(marks="analogy", w_adv=0.5, analogy_patch=24, analogy_canvas=1.5, analogy_canvas_form="painting",
                    analogy_canvas_flat=3.0)
+# rounds 12-14: round 10's window student (painted wall, keep 1.5, the discriminator) under the painter term,
+# whose classifier learns the shared painters
+WINDOW_PAINTER = dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5, analogy_flat_window=1.0, w_adv=1.0,
+                      painter_reference=str(SHARED_STYLES))
 VARIANTS: dict[str, dict] = {
     "analogy_noD": dict(marks="analogy", w_adv=0.0),
     "analogy_D": dict(marks="analogy", w_adv=0.5),
@@ -89,33 +93,22 @@ VARIANTS: dict[str, dict] = {
     # round 12: a from-scratch painter classifier as a loss (training/painter.py); its per-pixel probe named
     # 3 of 8 folders on photos through the independent identifier (painter_probe.py). At 0.3 the term
     # washed the picture out within 800 steps (paired_l1 0.20 against 0.05): stopped, weights below
-    **{f"analogy_D2_window_painter{w}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
-                                             analogy_flat_window=1.0, w_adv=1.0, w_painter=float(w) / 100,
-                                             painter_reference=str(SHARED_STYLES)) for w in ("03", "05", "15", "30")},
+    **{f"analogy_D2_window_painter{w}": dict(WINDOW_PAINTER, w_painter=float(w) / 100) for w in ("03", "05", "15", "30")},
     # round 13: the painter term at 0.15 lost the faces (edge SSIM 0.20 on webcam frames); an L1 between
     # the edge maps where the photo has contours (losses._edges) is to hold them while the wall is painted.
     # 2 and 6 gave the photo back (grey 1/0 and 0/0 named on the tune part), so 0.5 and 1 were tried after
-    **{f"analogy_D2_window_painter15_edges{name}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
-                                                        analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
-                                                        painter_reference=str(SHARED_STYLES), w_edges=w)
+    **{f"analogy_D2_window_painter15_edges{name}": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=w)
        for name, w in (("05", 0.5), ("1", 1.0), ("2", 2.0), ("6", 6.0))},
     # round 14: on the five later folders the student tiled a glyph that excites one small classifier and that
     # the identifier does not name; three classifiers of other seeds, averaged, must all be fooled at once
-    "analogy_D2_window_painter15_edges05_nets3": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
-                                                      analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
-                                                      painter_reference=str(SHARED_STYLES), w_edges=0.5,
-                                                      painter_nets=3),
+    "analogy_D2_window_painter15_edges05_nets3": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5, painter_nets=3),
     # round 14: the classifier keeps learning during the run with the student's output as a class of its own
     # (training/painter.py, learn_during_run): a stamp that excites a painter's class moves to the run's class
-    "analogy_D2_window_painter15_edges05_online": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
-                                                       analogy_flat_window=1.0, w_adv=1.0, w_painter=0.15,
-                                                       painter_reference=str(SHARED_STYLES), w_edges=0.5,
+    "analogy_D2_window_painter15_edges05_online": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
                                                        painter_online_lr=5e-4),
     # ... and with the painter term at 0.5, frozen and learning: can a classifier that learns the stamps take a
     # stronger pull without the stamps
-    **{f"analogy_D2_window_painter50_edges05{name}": dict(PAINTCANVAS, analogy_canvas_wall=True, analogy_keep=1.5,
-                                                          analogy_flat_window=1.0, w_adv=1.0, w_painter=0.5,
-                                                          painter_reference=str(SHARED_STYLES), w_edges=0.5,
+    **{f"analogy_D2_window_painter50_edges05{name}": dict(WINDOW_PAINTER, w_painter=0.5, w_edges=0.5,
                                                           painter_online_lr=lr)
        for name, lr in (("", 0.0), ("_online", 5e-4))},
 }

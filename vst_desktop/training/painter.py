@@ -165,7 +165,7 @@ class PainterGuide:
         self.nets, self.own, self.crops = nets, own, crops
         self.views = views  # each class's grey views: what learning during the run draws its real patches from
         self.opt: torch.optim.Optimizer | None = None
-        self.rng = np.random.default_rng(0)
+        self.seed, self.updates = 0, 0  # where the real patches' stream is: a resumed run draws the same ones
 
     def to(self, device: torch.device) -> PainterGuide:
         for net in self.nets:
@@ -195,7 +195,7 @@ class PainterGuide:
                 net.head.bias[:-1] = old.bias
             net.head.requires_grad_(False)
         self.opt = torch.optim.Adam([p for net in self.nets for p in net.parameters()], lr)
-        self.rng = np.random.default_rng([seed, 7])
+        self.seed = seed
 
     def update(self, fake: torch.Tensor, per_class: int = 4) -> float:
         """One step of the classifiers on real patches of every class and crops of this run's output (detached).
@@ -203,7 +203,9 @@ class PainterGuide:
         if self.opt is None or self.views is None:
             raise RuntimeError("update() needs learn_during_run() first")
         device = fake.device
-        real = np.concatenate([sample_patches(v, per_class, self.rng, True) for v in self.views])
+        rng = np.random.default_rng([self.seed, 7, self.updates])
+        self.updates += 1
+        real = np.concatenate([sample_patches(v, per_class, rng, True) for v in self.views])
         x = torch.cat([torch.from_numpy(real)[:, None].to(device), random_crops(grey(fake.detach()), per_class)])
         labels = torch.arange(len(self.views) + 1, device=device).repeat_interleave(per_class)
         params = [p for net in self.nets for p in net.parameters()]
@@ -225,7 +227,8 @@ class PainterGuide:
         """What a resumed run needs of classifiers that learn during the run (frozen ones are rebuilt)."""
         if self.opt is None:
             return {}
-        return {"nets": [net.state_dict() for net in self.nets], "opt": self.opt.state_dict()}
+        return {"nets": [net.state_dict() for net in self.nets], "opt": self.opt.state_dict(),
+                "updates": self.updates}
 
     def load_state_dict(self, state: dict) -> None:
         if self.opt is None or not state:
@@ -233,6 +236,7 @@ class PainterGuide:
         for net, saved in zip(self.nets, state["nets"], strict=True):
             net.load_state_dict(saved)
         self.opt.load_state_dict(state["opt"])
+        self.updates = int(state.get("updates", 0))
 
 
 def build_guide(own_images: list[np.ndarray], other_folders: list[list[np.ndarray]],
