@@ -111,6 +111,10 @@ VARIANTS: dict[str, dict] = {
     **{f"analogy_D2_window_painter50_edges05{name}": dict(WINDOW_PAINTER, w_painter=0.5, w_edges=0.5,
                                                           painter_online_lr=lr)
        for name, lr in (("", 0.0), ("_online", 5e-4))},
+    # round 15: the marks go on flat planes (the generator's soft Kuwahara at half resolution, radius 1, three
+    # passes): the teacher alone on planes named 4 of 8 tune folders on photos where on the photo it named 1
+    "analogy_D2_window_painter15_edges05_planes": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
+                                                       analogy_flatten=1, analogy_flatten_passes=3),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

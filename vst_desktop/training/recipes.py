@@ -155,8 +155,10 @@ class PaintedRecipe(Recipe):
     def teach(self, content: np.ndarray) -> np.ndarray:
         """The teacher's targets for float NCHW content crops (after the generator's colour stage; the analogy
         teacher's canvas starts at each crop's top-left pixel, as the generator's does)."""
-        base = self.generator.prepare(torch.from_numpy(content).to(self.device)).cpu().numpy()
-        return self.teacher(base)
+        base = self.generator.prepare(torch.from_numpy(content).to(self.device))
+        if self.cfg.marks == "analogy" and self.generator.flatten is not None:
+            base = self.generator.flatten(base)  # the marks go on the generator's own planes
+        return self.teacher(base.cpu().numpy())
 
     def batch(self, rng: np.random.Generator) -> Crops:
         n = self.cfg.batch_size

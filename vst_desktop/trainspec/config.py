@@ -118,6 +118,11 @@ class TrainConfig:
     # the window (sigma, in patches) over which analogy_canvas_flat measures structure: wider than a face
     # keeps the canvas off the cheeks (the eyes and mouth are near) while a plain wall stays flat
     analogy_flat_window: float = 0.25
+    # the marks go on flat planes: the generator's soft Kuwahara (models.FlattenStage) at half resolution with
+    # this radius (0: off), applied analogy_flatten_passes times; the photo's own fine structure is what the
+    # identifier reads as "a photo under texture" (docs/research/painter_guide.md, round 15)
+    analogy_flatten: int = 0
+    analogy_flatten_passes: int = 2
 
     # loss details
     nce_patches: int = 64
@@ -198,7 +203,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
-    "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0), "painter_steps": (1, 10**6),
+    "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0),
+    "analogy_flatten": (0, 8), "analogy_flatten_passes": (1, 8), "painter_steps": (1, 10**6),
     "painter_nets": (1, 8), "painter_online_lr": (0.0, 1.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),

@@ -48,11 +48,15 @@ def generator_stages(cfg: TrainConfig) -> dict:
         # The teacher's planes at half resolution (radius 1 there is radius 2 here; 8-10 ms at 640x360, about
         # 38 ms more at full resolution); the network's residual learns the sharper plane borders.
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
+    stages: dict = {}
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_canvas > 0:
         # the canvas the teacher's flat-area marks follow (and, with its gain, the head's full-resolution copy)
         gain = cfg.analogy_canvas_gain or ("pixel" if cfg.analogy_canvas_wall else "")  # the wall needs a gain
-        return dict(canvas=cfg.analogy_canvas_form, canvas_gain=gain, canvas_wall=cfg.analogy_canvas_wall)
-    return {}
+        stages.update(canvas=cfg.analogy_canvas_form, canvas_gain=gain, canvas_wall=cfg.analogy_canvas_wall)
+    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_flatten > 0:
+        # the planes the teacher paints on (PaintedRecipe.teach), built in as the planes family's are
+        stages.update(flatten_radius=cfg.analogy_flatten, flatten_passes=cfg.analogy_flatten_passes, flatten_scale=2)
+    return stages
 
 
 def analogy_settings(cfg: TrainConfig) -> dict:

@@ -1,0 +1,160 @@
+"""Issue 16 round 15: stages that redraw the photo before the analogy teacher paints its marks, probed with the
+teacher alone (no network) on the TUNE part.
+
+Round 14 read the limit on ink sketch, lithograph, stained glass and Picabia as the teacher keeping the photo's
+shading and only adding marks on top. Here the photo's grey is split into difference-of-Gaussians bands
+(sigma 1-16 px, plus the residual) and each band is sent through a quantile map from the content photos'
+values of that band to the folder's (`band_tone.BandTone`): on ink sketch the
+residual goes to paper and the fine bands' dark tail to ink lines; the map is a fixed per-pixel function of
+fixed filters, so it holds still on a still scene and a network can learn it.
+
+Stages (`--variants`, joined with "+", applied left to right on the colour-mapped photo): `teacher` (the
+round-10 window teacher), `tone` (the band tone stage at --strength), `meanshift` (mean-shift filtering: flat
+cells with sharp borders, spatial radius --sp, colour radius --sr, in 8-bit units), `kuwahara` (radius 4,
+two passes: flat patches with soft borders), `kuwR xP` (hard Kuwahara, radius R, P passes: `kuw3x2`),
+`softRxPsS` (the generator's soft Kuwahara, `models.FlattenStage`, at 1/S resolution: `soft2x2s2`).
+
+    nice env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python -m research.experiments.redraw_probe \
+        --folders cartoon_lithograph,ink_sketch --json build/tone_probe.json --sheet build/tone_probe.jpg
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from research.experiments.analogy_teacher import CACHE, NEVER_TUNED, STYLES, TRAIN, tune_sets
+from research.experiments.band_tone import BandTone
+from vst_desktop.evaluation import metrics
+from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
+from vst_desktop.evaluation.media import image_files, read_image
+from vst_desktop.training.models import FlattenStage
+from vst_desktop.training.texture.analogy import AnalogyTeacher
+from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
+from vst_desktop.training.texture.marks import analogy_settings
+from vst_desktop.training.texture.strokes import kuwahara
+from vst_desktop.trainspec.config import TrainConfig
+
+# round 10's window teacher (the grid's WINDOW_PAINTER without the network's terms)
+WINDOW = dict(marks="analogy", analogy_patch=24, analogy_canvas=1.5, analogy_canvas_form="painting",
+              analogy_canvas_flat=3.0, analogy_canvas_wall=True, analogy_keep=1.5, analogy_flat_window=1.0)
+
+
+def _rgb(bgr: np.ndarray) -> np.ndarray:
+    return bgr[..., ::-1].astype(np.float32) / 255.0
+
+
+def _bgr(rgb: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray((np.clip(rgb, 0, 1)[..., ::-1] * 255).round().astype(np.uint8))
+
+
+def meanshift(x: np.ndarray, sp: int, sr: int) -> np.ndarray:
+    u8 = (np.clip(x, 0, 1) * 255).round().astype(np.uint8)
+    return cv2.pyrMeanShiftFiltering(u8, sp, sr).astype(np.float32) / 255.0
+
+
+def flattening(name: str):
+    """`kuwRxP` (hard Kuwahara) or `softRxPsS` (the generator's FlattenStage at 1/S resolution) as a stage."""
+    m = re.fullmatch(r"(kuw|soft)(\d+)x(\d+)(?:s(\d+))?", name)
+    if not m:
+        raise SystemExit(f"unknown stage {name!r}")
+    r, passes, scale = int(m[2]), int(m[3]), int(m[4] or 1)
+    if m[1] == "kuw":
+        def hard(x: np.ndarray) -> np.ndarray:
+            for _ in range(passes):
+                x = kuwahara(x, r)
+            return x
+        return hard
+    flatten = FlattenStage(r, passes, scale=scale)
+    return lambda x: flatten(torch.from_numpy(x).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
+
+
+def pipeline(variant: str, named: dict):
+    """The variant's stages ("+"-joined), applied left to right."""
+    stages = [named[n] if n in named else flattening(n) for n in variant.split("+")]
+
+    def run(x: np.ndarray) -> np.ndarray:
+        for stage in stages:
+            x = stage(x)
+        return x
+    return run
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--folders", default="")
+    ap.add_argument("--strength", type=float, default=1.0)
+    ap.add_argument("--variants", default="teacher,tone,tone+teacher")
+    ap.add_argument("--sp", type=int, default=8)
+    ap.add_argument("--sr", type=int, default=24)
+    ap.add_argument("--json")
+    ap.add_argument("--sheet")
+    args = ap.parse_args()
+    all_folders = sorted(p for p in STYLES.iterdir() if p.is_dir())
+    names = [f for f in args.folders.split(",") if f] or [p.name for p in all_folders if p.name != NEVER_TUNED]
+    idents = {m: train_identifier(all_folders, TRAIN, IdentifyConfig(mode=m), CACHE) for m in ("grey", "colour")}
+    detailed, webcam = tune_sets()
+    content_rgb = [read_image(p)[..., ::-1] for p in image_files(TRAIN)]
+    variants = args.variants.split(",")
+    report: dict = {"strength": args.strength, "sp": args.sp, "sr": args.sr}
+    sheet_rows = []
+    for name in names:
+        t0 = time.time()
+        paints = [read_image(p)[..., ::-1] for p in image_files(STYLES / name)]
+        ct = fit_colour_transform(sample_pixels(content_rgb, seed=0), sample_pixels(paints, seed=0), 1.0)
+        tone = BandTone.fit([ct.apply_np(c.astype(np.float32) / 255.0) for c in content_rgb[:40]],
+                            [p.astype(np.float32) / 255.0 for p in paints], strength=args.strength)
+        teacher = AnalogyTeacher(paints, **analogy_settings(TrainConfig().replace(**WINDOW)))
+        named = {"teacher": teacher.paint, "tone": tone.apply,
+                 "meanshift": lambda x: meanshift(x, args.sp, args.sr),
+                 "kuwahara": lambda x: kuwahara(kuwahara(x, 4), 4)}
+        painters = {v: pipeline(v, named) for v in variants}
+        report[name] = {}
+        cells = []
+        for v in variants:
+            outs = {s: [_bgr(painters[v](ct.apply_np(_rgb(b)))) for b in imgs]
+                    for s, imgs in (("photos", detailed), ("webcam", webcam))}
+            r = {}
+            for s, src in (("photos", detailed), ("webcam", webcam)):
+                r[s] = {m: {k: idents[m].score(outs[s], name)[k] for k in ("p_own", "top1")} for m in idents}
+                r[s]["edge_ssim"] = round(float(np.mean([metrics.content_edge_ssim(a, b)
+                                                         for a, b in zip(src, outs[s], strict=True)])), 3)
+            report[name][v] = r
+            print(f"| {name} | {v} | {r['photos']['grey']['top1']} {r['photos']['grey']['p_own']:.2f} | "
+                  f"{r['webcam']['grey']['top1']} {r['webcam']['grey']['p_own']:.2f} | "
+                  f"{r['photos']['colour']['top1']} / {r['webcam']['colour']['top1']} | "
+                  f"{r['photos']['edge_ssim']:.2f} / {r['webcam']['edge_ssim']:.2f} |", flush=True)
+            cells += [outs["webcam"][0], outs["webcam"][7], outs["photos"][0]]
+        print(f"  {name}: {time.time() - t0:.0f} s", flush=True)
+        if args.sheet:
+            ref = cv2.cvtColor(np.ascontiguousarray(paints[0]), cv2.COLOR_RGB2BGR)
+            cells = [ref] + cells
+            cells = [cv2.resize(c, (240, int(240 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_AREA)
+                     for c in cells]
+            hmax = max(c.shape[0] for c in cells)
+            row = np.concatenate([cv2.copyMakeBorder(c, 0, hmax - c.shape[0], 0, 0, cv2.BORDER_CONSTANT)
+                                  for c in cells], 1)
+            cv2.putText(row, name, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 255), 1)
+            sheet_rows.append(row)
+    hits = {v: {s: sum(report[n][v][s]["grey"]["top1"] == n for n in names) for s in ("photos", "webcam")}
+            for v in variants}
+    print("grey top-1 hits:", hits)
+    report["hits"] = hits
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if args.sheet and sheet_rows:
+        w = max(r.shape[1] for r in sheet_rows)
+        cv2.imwrite(args.sheet, np.concatenate([cv2.copyMakeBorder(r, 0, 0, 0, w - r.shape[1], cv2.BORDER_CONSTANT)
+                                                for r in sheet_rows]), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
