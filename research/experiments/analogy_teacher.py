@@ -54,6 +54,24 @@ def paint_set(teacher: AnalogyTeacher, ct, images_bgr: list[np.ndarray]) -> list
     return out
 
 
+def sheet_row(cells: list[np.ndarray], label: str, width: int) -> np.ndarray:
+    """BGR pictures side by side at `width` px each, labelled."""
+    cells = [cv2.resize(c, (width, int(width * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_AREA) for c in cells]
+    hmax = max(c.shape[0] for c in cells)
+    row = np.concatenate([cv2.copyMakeBorder(c, 0, hmax - c.shape[0], 0, 0, cv2.BORDER_CONSTANT) for c in cells], 1)
+    cv2.putText(row, label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 255), 1)
+    return row
+
+
+def save(report: dict, json_path: str | None, sheet_path: str | None, sheet_rows: list[np.ndarray]) -> None:
+    if json_path:
+        Path(json_path).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if sheet_path and sheet_rows:
+        w = max(r.shape[1] for r in sheet_rows)
+        cv2.imwrite(sheet_path, np.concatenate([cv2.copyMakeBorder(r, 0, 0, 0, w - r.shape[1], cv2.BORDER_CONSTANT)
+                                                for r in sheet_rows]), [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
 def _value(v: str) -> int | float | str:
     """A --set value: a number where it reads as one, else the text (canvas_form=bands)."""
     for kind in (int, float):
@@ -110,23 +128,13 @@ def main() -> int:
         print(rows[-1], flush=True)
         if args.sheet:
             cells = [outs["webcam"][0], outs["webcam"][7], outs["photos"][0], outs["photos"][8]]
-            cells = [cv2.resize(c, (320, int(320 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_AREA) for c in cells]
-            hmax = max(c.shape[0] for c in cells)
-            cells = [cv2.copyMakeBorder(c, 0, hmax - c.shape[0], 0, 0, cv2.BORDER_CONSTANT) for c in cells]
-            row = np.concatenate(cells, 1)
-            cv2.putText(row, name, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
-            sheet_rows.append(row)
+            sheet_rows.append(sheet_row(cells, name, 320))
     hits = {s: {m: sum(report[n][s][m]["top1"] == n for n in names) for m in idents} for s in ("photos", "webcam")}
     print("| folder | photos grey | webcam grey | photos colour | webcam colour | edge SSIM photos / webcam | time |")
     print("\n".join(rows))
     print(f"top-1 hits of {len(names)}: {hits}")
     report["hits"] = hits
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
-    if args.sheet and sheet_rows:
-        w = max(r.shape[1] for r in sheet_rows)
-        cv2.imwrite(args.sheet, np.concatenate([cv2.copyMakeBorder(r, 0, 0, 0, w - r.shape[1], cv2.BORDER_CONSTANT)
-                                                for r in sheet_rows]), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    save(report, args.json, args.sheet, sheet_rows)
     return 0
 
 

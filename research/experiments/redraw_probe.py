@@ -21,16 +21,14 @@ two passes: flat patches with soft borders), `kuwR xP` (hard Kuwahara, radius R,
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
-from research.experiments.analogy_teacher import CACHE, NEVER_TUNED, STYLES, TRAIN, tune_sets
+from research.experiments.analogy_teacher import CACHE, NEVER_TUNED, STYLES, TRAIN, save, sheet_row, tune_sets
 from research.experiments.band_tone import BandTone
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
@@ -135,24 +133,12 @@ def main() -> int:
         print(f"  {name}: {time.time() - t0:.0f} s", flush=True)
         if args.sheet:
             ref = cv2.cvtColor(np.ascontiguousarray(paints[0]), cv2.COLOR_RGB2BGR)
-            cells = [ref] + cells
-            cells = [cv2.resize(c, (240, int(240 * c.shape[0] / c.shape[1])), interpolation=cv2.INTER_AREA)
-                     for c in cells]
-            hmax = max(c.shape[0] for c in cells)
-            row = np.concatenate([cv2.copyMakeBorder(c, 0, hmax - c.shape[0], 0, 0, cv2.BORDER_CONSTANT)
-                                  for c in cells], 1)
-            cv2.putText(row, name, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 255), 1)
-            sheet_rows.append(row)
+            sheet_rows.append(sheet_row([ref] + cells, name, 240))
     hits = {v: {s: sum(report[n][v][s]["grey"]["top1"] == n for n in names) for s in ("photos", "webcam")}
             for v in variants}
     print("grey top-1 hits:", hits)
     report["hits"] = hits
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
-    if args.sheet and sheet_rows:
-        w = max(r.shape[1] for r in sheet_rows)
-        cv2.imwrite(args.sheet, np.concatenate([cv2.copyMakeBorder(r, 0, 0, 0, w - r.shape[1], cv2.BORDER_CONSTANT)
-                                                for r in sheet_rows]), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    save(report, args.json, args.sheet, sheet_rows)
     return 0
 
 
