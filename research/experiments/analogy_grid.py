@@ -115,6 +115,11 @@ VARIANTS: dict[str, dict] = {
     # passes): the teacher alone on planes named 4 of 8 tune folders on photos where on the photo it named 1
     "analogy_D2_window_painter15_edges05_planes": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
                                                        analogy_flatten=1, analogy_flatten_passes=3),
+    # ... with Gaussian-weighted sectors (radius 2, sigma 1 at half resolution): rounded planes instead of the box
+    # sectors' square blocks on faces; the teacher alone on them named 5 / 6 of 8 (box: 4 / 6)
+    "analogy_D2_window_painter15_edges05_planes_gauss": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
+                                                             analogy_flatten=2, analogy_flatten_passes=3,
+                                                             analogy_flatten_sigma=1.0),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -40,6 +40,7 @@ class GeneratorSpec:
     flatten_radius: int = 0
     flatten_passes: int = 0
     flatten_scale: int = 1  # 2: flattened at half resolution (4x cheaper), then upsampled
+    flatten_sigma: float = 0.0  # > 0: Gaussian-weighted sectors of this sigma (rounded planes, not square blocks)
     # The network also sees a fixed canvas (a periodic noise field tied to pixel position): the analogy
     # teacher's marks in flat areas are a function of it, so the network can paint a plain wall and hold
     # the marks still on a still scene. Its form ("blobs", "strokes"; "" = no canvas). Set per run by
@@ -104,30 +105,58 @@ class FlattenStage(nn.Module):
     stage. No weights; `top` is the pixel scale (the exporter sets 255), which sets the variance floor.
     """
 
-    def __init__(self, radius: int, passes: int, sharpness_doublings: int = 3, scale: int = 1) -> None:
+    def __init__(self, radius: int, passes: int, sharpness_doublings: int = 3, scale: int = 1,
+                 sigma: float = 0.0) -> None:
         super().__init__()
         self.radius, self.passes, self.sharpness_doublings, self.scale = radius, passes, sharpness_doublings, scale
         self.top = 1.0
+        # sigma > 0: each sector a Gaussian-weighted quadrant of (2r+1)^2 instead of an (r+1)^2 box, whose square
+        # corners make the planes blocky on a face (docs/research/painter_guide.md, round 15). Not persistent:
+        # the spec rebuilds it, and older checkpoints load unchanged.
+        self.register_buffer("sectors", None, persistent=False)
+        if sigma > 0:
+            yy, xx = torch.meshgrid(torch.arange(-radius, radius + 1.0), torch.arange(-radius, radius + 1.0),
+                                    indexing="ij")
+            g = torch.exp(-(yy ** 2 + xx ** 2) / (2 * sigma ** 2))
+            quads = [g * ((sy * yy >= 0) & (sx * xx >= 0)) for sy in (-1, 1) for sx in (-1, 1)]
+            kernels = torch.stack([q / q.sum() for q in quads])[:, None]  # (4, 1, k, k)
+            self.register_buffer("sectors", kernels.repeat(5, 1, 1, 1), persistent=False)
 
     def _once(self, x: torch.Tensor) -> torch.Tensor:
         r = self.radius
         h, w = x.shape[2:]
         # Grey as the channel mean (a 1x1 conv: fast in onnxruntime, and the same for RGB and BGR order).
         g = F.conv2d(x, x.new_full((1, 3, 1, 1), 1.0 / 3.0))
+        padded = F.pad(torch.cat([x, g, g * g], 1), (r, r, r, r), mode="reflect")
+        if self.sectors is not None:
+            return self._weigh(self._gaussian_sectors(padded))
         # Mean colour, mean grey and mean square grey over every (r+1)^2 window in one pooling call; window
         # (y, x) of the padded image is the sector whose top-left corner is pixel (y - r, x - r).
-        stats = F.avg_pool2d(F.pad(torch.cat([x, g, g * g], 1), (r, r, r, r), mode="reflect"), r + 1, stride=1)
+        stats = F.avg_pool2d(padded, r + 1, stride=1)
         mean, gm, gsq = stats[:, :3], stats[:, 3:4], stats[:, 4:5]
         var = gsq - gm * gm + 1e-4 * self.top * self.top  # plus a floor: flat sectors tie instead of dividing by 0
         sectors = [(dy, dx) for dy in (0, r) for dx in (0, r)]
-        vars_ = [var[..., dy:dy + h, dx:dx + w] for dy, dx in sectors]
+        return self._weigh([(var[..., dy:dy + h, dx:dx + w], mean[..., dy:dy + h, dx:dx + w]) for dy, dx in sectors])
+
+    def _gaussian_sectors(self, padded: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(variance, mean colour) per sector: one depthwise convolution, channel c's sector s at c * 4 + s."""
+        stats = F.conv2d(padded, self.sectors, groups=5)
+        out = []
+        for s in range(4):
+            gm, gsq = stats[:, 12 + s:13 + s], stats[:, 16 + s:17 + s]
+            mean = torch.cat([stats[:, s:s + 1], stats[:, 4 + s:5 + s], stats[:, 8 + s:9 + s]], 1)
+            out.append((gsq - gm * gm + 1e-4 * self.top * self.top, mean))
+        return out
+
+    def _weigh(self, sectors: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+        vars_ = [v for v, _ in sectors]
         least = torch.minimum(torch.minimum(vars_[0], vars_[1]), torch.minimum(vars_[2], vars_[3]))
         total, norm = 0.0, 0.0
-        for (dy, dx), v in zip(sectors, vars_, strict=True):
+        for v, mean in sectors:
             wt = least / v  # in (0, 1]: 1 for the flattest sector; then to the power sharpness / 2
             for _ in range(self.sharpness_doublings):
                 wt = wt * wt  # squarings, not Pow: 4x faster in onnxruntime
-            total = total + wt * mean[..., dy:dy + h, dx:dx + w]
+            total = total + wt * mean
             norm = norm + wt
         return total / norm
 
@@ -243,7 +272,8 @@ class Generator(nn.Module):
         self.blocks = nn.ModuleList([InvertedResidual(c2, spec.expand) for _ in range(spec.blocks)])
         self.up = _sep_conv(c2, c1)
         self.colour = ColourStage() if spec.colour_stage else None
-        self.flatten = (FlattenStage(spec.flatten_radius, spec.flatten_passes, scale=spec.flatten_scale)
+        self.flatten = (FlattenStage(spec.flatten_radius, spec.flatten_passes, scale=spec.flatten_scale,
+                                     sigma=spec.flatten_sigma)
                         if spec.flatten_radius > 0 and spec.flatten_passes > 0 else None)
         if spec.head == "subpixel":
             self.head = nn.Sequential(_sep_conv(c1, c1), nn.ConvTranspose2d(c1, out_channels, 2, stride=2))
@@ -345,13 +375,14 @@ class Generator(nn.Module):
 
 
 def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
-                    canvas: str = "", canvas_gain: str = "", canvas_wall: bool = False) -> Generator:
+                    canvas: str = "", canvas_gain: str = "", canvas_wall: bool = False,
+                    flatten_sigma: float = 0.0) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:
         raise ValueError(f"unknown generator size {size!r}; choose from {sorted(GENERATOR_SIZES)}") from None
     return Generator(dataclasses.replace(spec, flatten_radius=flatten_radius, flatten_passes=flatten_passes,
-                                         flatten_scale=flatten_scale, canvas=canvas,
+                                         flatten_scale=flatten_scale, flatten_sigma=flatten_sigma, canvas=canvas,
                                          canvas_gain=canvas_gain, canvas_wall=canvas_wall))
 
 

@@ -55,7 +55,8 @@ def generator_stages(cfg: TrainConfig) -> dict:
         stages.update(canvas=cfg.analogy_canvas_form, canvas_gain=gain, canvas_wall=cfg.analogy_canvas_wall)
     if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_flatten > 0:
         # the planes the teacher paints on (PaintedRecipe.teach), built in as the planes family's are
-        stages.update(flatten_radius=cfg.analogy_flatten, flatten_passes=cfg.analogy_flatten_passes, flatten_scale=2)
+        stages.update(flatten_radius=cfg.analogy_flatten, flatten_passes=cfg.analogy_flatten_passes, flatten_scale=2,
+                      flatten_sigma=cfg.analogy_flatten_sigma)
     return stages
 
 
