@@ -28,7 +28,6 @@ import time
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from research.experiments.analogy_teacher import CACHE, NEVER_TUNED, STYLES, TRAIN, save, sheet_row, tune_sets
 from research.experiments.band_tone import BandTone
@@ -60,28 +59,6 @@ def meanshift(x: np.ndarray, sp: int, sr: int) -> np.ndarray:
     return cv2.pyrMeanShiftFiltering(u8, sp, sr).astype(np.float32) / 255.0
 
 
-def smooth_sector_kuwahara(x: torch.Tensor, r: int, sharpness_doublings: int = 3) -> torch.Tensor:
-    """One pass of FlattenStage's soft 4-sector Kuwahara with Gaussian-weighted sectors (sigma r / 2) instead of
-    box windows: the box sectors' square corners are what make the planes blocky on a face."""
-    yy, xx = torch.meshgrid(torch.arange(-r, r + 1.0), torch.arange(-r, r + 1.0), indexing="ij")
-    g = torch.exp(-(yy ** 2 + xx ** 2) / (2 * (r / 2) ** 2))
-    masks = [(sy * yy >= 0) & (sx * xx >= 0) for sy in (-1, 1) for sx in (-1, 1)]
-    kernels = torch.stack([g * m / (g * m).sum() for m in masks])[:, None]  # (4, 1, k, k)
-    grey = x.mean(1, keepdim=True)
-    stats = F.conv2d(F.pad(torch.cat([x, grey, grey * grey], 1), (r, r, r, r), mode="reflect"),
-                     kernels.repeat(5, 1, 1, 1), groups=5)  # channel c, sector s at c * 4 + s
-    total, norm = 0.0, 0.0
-    var = [stats[:, 16 + s:17 + s] - stats[:, 12 + s:13 + s] ** 2 + 1e-4 for s in range(4)]
-    least = torch.minimum(torch.minimum(var[0], var[1]), torch.minimum(var[2], var[3]))
-    for s in range(4):
-        wt = least / var[s]
-        for _ in range(sharpness_doublings):
-            wt = wt * wt
-        total = total + wt * stats[:, [s, 4 + s, 8 + s]]
-        norm = norm + wt
-    return total / norm
-
-
 def flattening(name: str):
     """`kuwRxP` (hard Kuwahara), `softRxPsS` (the generator's FlattenStage at 1/S resolution) or `gsoftRxPsS`
     (the same with Gaussian-weighted sectors) as a stage."""
@@ -95,19 +72,9 @@ def flattening(name: str):
                 x = kuwahara(x, r)
             return x
         return hard
-    if m[1] == "soft":
-        flatten = FlattenStage(r, passes, scale=scale)
-        return lambda x: flatten(torch.from_numpy(x).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
-
-    def smooth(x: np.ndarray) -> np.ndarray:
-        t = torch.from_numpy(x).permute(2, 0, 1)[None]
-        y = F.avg_pool2d(t, scale) if scale > 1 else t
-        for _ in range(passes):
-            y = smooth_sector_kuwahara(y, r)
-        if scale > 1:
-            y = F.interpolate(y, size=t.shape[2:], mode="bilinear", align_corners=False)
-        return y[0].permute(1, 2, 0).numpy()
-    return smooth
+    # the generator's stage; "gsoft": its Gaussian-weighted sectors, sigma r / 2 (analogy_flatten_sigma)
+    flatten = FlattenStage(r, passes, scale=scale, sigma=r / 2 if m[1] == "gsoft" else 0.0)
+    return lambda x: flatten(torch.from_numpy(x).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
 
 
 def pipeline(variant: str, named: dict):
