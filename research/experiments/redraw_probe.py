@@ -2,18 +2,18 @@
 teacher alone (no network) on the TUNE part.
 
 Round 14 read the limit on ink sketch, lithograph, stained glass and Picabia as the teacher keeping the photo's
-shading and only adding marks on top. Here the photo's grey is split into difference-of-Gaussians bands
-(sigma 1-16 px, plus the residual) and each band is sent through a quantile map from the content photos'
-values of that band to the folder's (`band_tone.BandTone`): on ink sketch the
-residual goes to paper and the fine bands' dark tail to ink lines; the map is a fixed per-pixel function of
-fixed filters, so it holds still on a still scene and a network can learn it.
+shading and fine structure and only adding marks on top. Each stage below redraws the colour-mapped photo
+first; the teacher's output is then scored with the identifier (grey and colour) and content edge SSIM, on
+detailed photos and webcam-like frames separately.
 
-Stages (`--variants`, joined with "+", applied left to right on the colour-mapped photo): `teacher` (the
-round-10 window teacher), `tone` (the band tone stage at --strength), `meanshift` (mean-shift filtering: flat
-cells with sharp borders, spatial radius --sp, colour radius --sr, in 8-bit units), `kuwahara` (radius 4,
-two passes: flat patches with soft borders), `kuwR xP` (hard Kuwahara, radius R, P passes: `kuw3x2`),
-`softRxPsS` (the generator's soft Kuwahara, `models.FlattenStage`, at 1/S resolution: `soft2x2s2`),
-`gsoftRxPsS` (the same with Gaussian-weighted sectors: rounded planes instead of square blocks).
+Stages (`--variants`, joined with "+", applied left to right on the colour-mapped photo):
+- `teacher`: the round-10 window teacher;
+- `tone`: `band_tone.BandTone` at --strength (each difference-of-Gaussians band of the grey sent through a
+  quantile map from the content photos' values to the folder's);
+- `meanshift`: mean-shift filtering (flat cells with sharp borders; spatial radius --sp, colour radius --sr);
+- `kuwRxP`: hard Kuwahara, radius R, P passes (`kuw3x2`; `kuwahara` is `kuw4x2`);
+- `softRxPsS`: the generator's soft Kuwahara (`models.FlattenStage`) at 1/S resolution (`soft2x2s2`);
+- `gsoftRxPsS`: the same with Gaussian-weighted sectors (rounded planes instead of square blocks).
 
     nice env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python -m research.experiments.redraw_probe \
         --folders cartoon_lithograph,ink_sketch --json build/tone_probe.json --sheet build/tone_probe.jpg
@@ -110,12 +110,12 @@ def main() -> int:
         t0 = time.time()
         paints = [read_image(p)[..., ::-1] for p in image_files(STYLES / name)]
         ct = fit_colour_transform(sample_pixels(content_rgb, seed=0), sample_pixels(paints, seed=0), 1.0)
-        tone = BandTone.fit([ct.apply_np(c.astype(np.float32) / 255.0) for c in content_rgb[:40]],
-                            [p.astype(np.float32) / 255.0 for p in paints], strength=args.strength)
         teacher = AnalogyTeacher(paints, **analogy_settings(TrainConfig().replace(**WINDOW)))
-        named = {"teacher": teacher.paint, "tone": tone.apply,
-                 "meanshift": lambda x: meanshift(x, args.sp, args.sr),
-                 "kuwahara": lambda x: kuwahara(kuwahara(x, 4), 4)}
+        named = {"teacher": teacher.paint, "meanshift": lambda x: meanshift(x, args.sp, args.sr),
+                 "kuwahara": flattening("kuw4x2")}
+        if any("tone" in v.split("+") for v in variants):  # fitted over 40 photos: only when asked for
+            named["tone"] = BandTone.fit([ct.apply_np(c.astype(np.float32) / 255.0) for c in content_rgb[:40]],
+                                         [p.astype(np.float32) / 255.0 for p in paints], strength=args.strength).apply
         painters = {v: pipeline(v, named) for v in variants}
         report[name] = {}
         cells = []

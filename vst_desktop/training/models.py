@@ -102,7 +102,8 @@ class FlattenStage(nn.Module):
     (docs/research/training_log.md: at radius 4 the hard pick flickers at raw ewarp 2.5, the soft one at
     1.1). The small residual network could not
     learn the per-pixel choice from the planes teacher (TG -0.03), so it is built in, like the colour
-    stage. No weights; `top` is the pixel scale (the exporter sets 255), which sets the variance floor.
+    stage. No weights; `top` is the pixel scale (the exporter sets 255), which sets the variance floor. `sigma`
+    > 0 weighs each sector as a Gaussian quadrant instead of a box: rounded planes, not square blocks.
     """
 
     def __init__(self, radius: int, passes: int, sharpness_doublings: int = 3, scale: int = 1,
