@@ -18,7 +18,8 @@ from vst_desktop.inference.session import StyleSession
 from vst_desktop.pipeline.pipeline import Pipeline
 from vst_desktop.styles.validate import validate_onnx
 from vst_desktop.training import export
-from vst_desktop.training.models import CanvasStage, build_generator
+from vst_desktop.training.fixed_stages import CanvasStage
+from vst_desktop.training.models import build_generator
 from vst_desktop.training.texture.marks import generator_stages
 from vst_desktop.trainspec.presets import make_config
 

@@ -11,7 +11,8 @@ import pytest
 import torch
 from _helpers import coffee_photo
 
-from vst_desktop.training.models import CanvasStage, build_generator
+from vst_desktop.training.fixed_stages import CanvasStage
+from vst_desktop.training.models import build_generator
 from vst_desktop.training.run import train
 from vst_desktop.training.texture.analogy import (
     CANVAS_PERIOD,

@@ -10,7 +10,8 @@ import torch
 
 from vst_desktop.training.data import load_training_data
 from vst_desktop.training.export import PARITY_TOLERANCE, check_parity, export_onnx, parity_frames
-from vst_desktop.training.models import FlattenStage, build_generator
+from vst_desktop.training.fixed_stages import FlattenStage
+from vst_desktop.training.models import build_generator
 from vst_desktop.training.recipes import make_recipe
 from vst_desktop.training.run import train
 from vst_desktop.training.texture.marks import generator_stages

@@ -16,14 +16,14 @@ import torch.nn.functional as F
 
 from vst_desktop.evaluation.run import evaluate_style
 from vst_desktop.training.data import load_training_data
-from vst_desktop.training.models import FlattenStage
+from vst_desktop.training.fixed_stages import FlattenStage
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 from vst_desktop.training.texture.strokes import kuwahara
 from vst_desktop.trainspec.presets import make_config
 
 
 def soft_kuwahara(x: torch.Tensor, r: int, q: float) -> torch.Tensor:
-    """The first prototype of `models.FlattenStage` (`--first`): colour variance and a softmax over the
+    """The first prototype of `fixed_stages.FlattenStage` (`--first`): colour variance and a softmax over the
     sectors, which onnxruntime ran 20x slower than the final form's squarings."""
     k = r + 1
     xp = F.pad(x, (r, r, r, r), mode="reflect")

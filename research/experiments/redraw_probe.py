@@ -12,7 +12,7 @@ Stages (`--variants`, joined with "+", applied left to right on the colour-mappe
   quantile map from the content photos' values to the folder's);
 - `meanshift`: mean-shift filtering (flat cells with sharp borders; spatial radius --sp, colour radius --sr);
 - `kuwRxP`: hard Kuwahara, radius R, P passes (`kuw3x2`; `kuwahara` is `kuw4x2`);
-- `softRxPsS`: the generator's soft Kuwahara (`models.FlattenStage`) at 1/S resolution (`soft2x2s2`);
+- `softRxPsS`: the generator's soft Kuwahara (`fixed_stages.FlattenStage`) at 1/S resolution (`soft2x2s2`);
 - `gsoftRxPsS`: the same with Gaussian-weighted sectors (rounded planes instead of square blocks).
 
     nice env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python -m research.experiments.redraw_probe \
@@ -34,7 +34,7 @@ from research.experiments.band_tone import BandTone
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
 from vst_desktop.evaluation.media import image_files, read_image
-from vst_desktop.training.models import FlattenStage
+from vst_desktop.training.fixed_stages import FlattenStage
 from vst_desktop.training.texture.analogy import AnalogyTeacher
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 from vst_desktop.training.texture.marks import analogy_settings

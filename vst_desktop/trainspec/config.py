@@ -118,7 +118,7 @@ class TrainConfig:
     # the window (sigma, in patches) over which analogy_canvas_flat measures structure: wider than a face
     # keeps the canvas off the cheeks (the eyes and mouth are near) while a plain wall stays flat
     analogy_flat_window: float = 0.25
-    # the marks go on flat planes: the generator's soft Kuwahara (models.FlattenStage) at half resolution with
+    # the marks go on flat planes: the generator's soft Kuwahara (fixed_stages.FlattenStage) at half resolution with
     # this radius (0: off), applied analogy_flatten_passes times; the photo's own fine structure is what the
     # identifier reads as "a photo under texture" (docs/research/painter_guide.md, round 15)
     analogy_flatten: int = 0

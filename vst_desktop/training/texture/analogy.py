@@ -9,7 +9,7 @@ over the photo's low-pass. Overlapping patches are blended with a smooth window.
 Flat areas (a plain wall, skin, sky) have no structure to match, so every flat painting patch would tie and
 the choice would be noise a network cannot learn. The matching therefore also sees a fixed `canvas`: a
 texture tied to pixel position (a periodic tile of blobs, oriented dashes, bands or cells, so it covers any
-frame). The generator sees the same canvas (models.CanvasStage), so the marks in flat areas are a learnable
+frame). The generator sees the same canvas (fixed_stages.CanvasStage), so the marks in flat areas are a learnable
 function of position that holds still while the camera does. Measured in docs/research/analogy_marks.md.
 """
 
