@@ -120,6 +120,10 @@ VARIANTS: dict[str, dict] = {
     "analogy_D2_window_painter15_edges05_planes_gauss": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
                                                              analogy_flatten=2, analogy_flatten_passes=3,
                                                              analogy_flatten_sigma=1.0),
+    # round 16: the Gaussian planes plus dark lines along the painted borders (fixed_stages.LeadStage)
+    "analogy_D2_window_painter15_edges05_planes_gauss_lead": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
+                                                                  analogy_flatten=2, analogy_flatten_passes=3,
+                                                                  analogy_flatten_sigma=1.0, analogy_lead=0.8),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder

@@ -13,7 +13,10 @@ Stages (`--variants`, joined with "+", applied left to right on the colour-mappe
 - `meanshift`: mean-shift filtering (flat cells with sharp borders; spatial radius --sp, colour radius --sr);
 - `kuwRxP`: hard Kuwahara, radius R, P passes (`kuw3x2`; `kuwahara` is `kuw4x2`);
 - `softRxPsS`: the generator's soft Kuwahara (`fixed_stages.FlattenStage`) at 1/S resolution (`soft2x2s2`);
-- `gsoftRxPsS`: the same with Gaussian-weighted sectors (rounded planes instead of square blocks).
+- `gsoftRxPsS`: the same with Gaussian-weighted sectors (rounded planes instead of square blocks);
+- `leadN` (`lead` = `lead8`): dark lines along the borders of what it is given (a stained-glass window's leading,
+  a lithograph's outlines): the grey's gradient, normalised per image, darkens the pixel by up to N tenths;
+- `aleadN`: the generator's `fixed_stages.LeadStage` (a fixed gradient threshold, 0.2, instead of one per image).
 
     nice env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python -m research.experiments.redraw_probe \
         --folders cartoon_lithograph,ink_sketch --json build/tone_probe.json --sheet build/tone_probe.jpg
@@ -34,7 +37,7 @@ from research.experiments.band_tone import BandTone
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
 from vst_desktop.evaluation.media import image_files, read_image
-from vst_desktop.training.fixed_stages import FlattenStage
+from vst_desktop.training.fixed_stages import FlattenStage, LeadStage
 from vst_desktop.training.texture.analogy import AnalogyTeacher
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 from vst_desktop.training.texture.marks import analogy_settings
@@ -59,6 +62,16 @@ def meanshift(x: np.ndarray, sp: int, sr: int) -> np.ndarray:
     return cv2.pyrMeanShiftFiltering(u8, sp, sr).astype(np.float32) / 255.0
 
 
+def lead(x: np.ndarray, darkness: float) -> np.ndarray:
+    """Dark lines where the picture's grey changes fastest: on planes, along their borders only. The gradient
+    is read against the image's own 90th percentile, so a flat webcam wall and a busy photo both get lines."""
+    g = cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(x, np.float32), cv2.COLOR_RGB2GRAY), (0, 0), 1.0)
+    mag = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    ref = max(float(np.quantile(mag, 0.9)), 1e-3)
+    line = np.clip(mag / ref - 1.0, 0.0, 1.0)  # 0 below the 90th percentile, 1 at twice it
+    return x * (1.0 - darkness * line[..., None])
+
+
 def flattening(name: str):
     """`kuwRxP` (hard Kuwahara), `softRxPsS` (the generator's FlattenStage at 1/S resolution) or `gsoftRxPsS`
     (the same with Gaussian-weighted sectors) as a stage."""
@@ -77,9 +90,20 @@ def flattening(name: str):
     return lambda x: flatten(torch.from_numpy(x).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
 
 
+def _leading(name: str):
+    m = re.fullmatch(r"(a?)lead(\d*)", name)
+    if not m:
+        return None
+    darkness = int(m[2] or 8) / 10
+    if not m[1]:
+        return lambda x: lead(x, darkness)
+    stage = LeadStage(darkness)
+    return lambda x: stage(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
+
+
 def pipeline(variant: str, named: dict):
     """The variant's stages ("+"-joined), applied left to right."""
-    stages = [named[n] if n in named else flattening(n) for n in variant.split("+")]
+    stages = [named[n] if n in named else _leading(n) or flattening(n) for n in variant.split("+")]
 
     def run(x: np.ndarray) -> np.ndarray:
         for stage in stages:

@@ -53,6 +53,8 @@ class BgrUint8Generator(nn.Module):
                 g.colour.top = 255.0
             if g.flatten is not None:  # its variance floor is in pixel units
                 g.flatten.top = 255.0
+            if g.lead is not None:  # its gradient threshold is in pixel units
+                g.lead.top = 255.0
             if g.canvas is not None:  # the canvas channel follows the pixel scale, so the stem's /255 holds
                 g.canvas.top = 255.0
             stem = g.stem[0]  # in: RGB in [0, 1]  ->  BGR in [0, 255] (a canvas channel after them keeps its place)

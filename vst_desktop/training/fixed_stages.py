@@ -162,3 +162,41 @@ class CanvasStage(nn.Module):
         out = F.grid_sample(tile.expand(where.shape[0], -1, -1, -1), grid, mode="bilinear",
                             padding_mode="border", align_corners=True)
         return out * self.top
+
+
+class LeadStage(nn.Module):
+    """Dark lines where the picture's grey changes fastest (a stained-glass window's leading, a poster's
+    outlines): on flat planes, along their borders only. Applied to the painted output, so the lines follow
+    the marks' borders too.
+
+    The grey's gradient (Sobel after a Gaussian blur of sigma 1, one 9x9 convolution) is read against a fixed
+    `threshold` in [0, 1] pixel units: line = clamp(|gradient| / threshold - 1, 0, 1), so a border is fully
+    dark at twice the threshold. A fixed threshold, not one read off each frame, keeps a still scene's lines
+    still, and a plain wall's sensor noise draws none. No weights; `top` is the pixel scale (the exporter
+    sets 255)."""
+
+    def __init__(self, darkness: float, threshold: float = 0.2) -> None:
+        super().__init__()
+        self.darkness, self.threshold = darkness, threshold
+        self.top = 1.0
+        t = torch.arange(-4.0, 5.0)
+        blur = torch.exp(-t ** 2 / 2)
+        blur = blur / blur.sum()
+        smooth, diff = torch.tensor([1.0, 2.0, 1.0]), torch.tensor([-1.0, 0.0, 1.0])
+        # blur (9 taps) then Sobel (3 taps) = one 11-tap kernel per axis; cropped to 9x9, whose lost tails
+        # weigh under 0.2% of the kernel.
+        bx = F.conv1d(blur.view(1, 1, -1), diff.flip(0).view(1, 1, -1), padding=1)[0, 0]
+        by = F.conv1d(blur.view(1, 1, -1), smooth.view(1, 1, -1), padding=1)[0, 0]
+        gx = torch.outer(by, bx)
+        self.register_buffer("kernels", torch.stack([gx, gx.t()])[:, None] / 3.0, persistent=False)
+
+    def lines(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 1, H, W) in [0, 1]: how dark each pixel's line is at full darkness."""
+        padded = F.pad(x, (4, 4, 4, 4), mode="replicate")
+        # the grey (channel mean) folded into the kernels: the same filter on each channel, summed
+        d = F.conv2d(padded, self.kernels.repeat(1, 3, 1, 1))
+        mag = torch.sqrt(d[:, :1] * d[:, :1] + d[:, 1:] * d[:, 1:] + 1e-12)
+        return (mag / (self.threshold * self.top) - 1.0).clamp(0.0, 1.0)
+
+    def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0) -> torch.Tensor:
+        return x * (1.0 - (strength * self.darkness) * self.lines(x))

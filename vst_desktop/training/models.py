@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from vst_desktop.training.fixed_stages import CanvasStage, ColourStage, FlattenStage
+from vst_desktop.training.fixed_stages import CanvasStage, ColourStage, FlattenStage, LeadStage
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ class GeneratorSpec:
     # The canvas stage also carries the teacher's painted wall (3 colour channels, the network sees them too),
     # and the gain multiplies it instead of the grey canvas: the analogy teacher's `canvas_wall` marks.
     canvas_wall: bool = False
+    # Dark lines along the painted output's borders (`fixed_stages.LeadStage`), this dark at full strength;
+    # 0 = none. Set per run by `build_generator`.
+    lead_darkness: float = 0.0
 
 
 GENERATOR_SIZES: dict[str, GeneratorSpec] = {
@@ -130,6 +133,7 @@ class Generator(nn.Module):
         self.flatten = (FlattenStage(spec.flatten_radius, spec.flatten_passes, scale=spec.flatten_scale,
                                      sigma=spec.flatten_sigma)
                         if spec.flatten_radius > 0 and spec.flatten_passes > 0 else None)
+        self.lead = LeadStage(spec.lead_darkness) if spec.lead_darkness > 0 else None
         if spec.head == "subpixel":
             self.head = nn.Sequential(_sep_conv(c1, c1), nn.ConvTranspose2d(c1, out_channels, 2, stride=2))
         elif spec.head == "full":
@@ -214,7 +218,8 @@ class Generator(nn.Module):
         if self.canvas is not None and canvas is None:
             canvas = self.canvas(base)
         r, feats = self.residual(base, canvas)
-        return GeneratorStages(prepared, base, base + self.change(r, canvas), feats)
+        out = base + self.change(r, canvas)
+        return GeneratorStages(prepared, base, out if self.lead is None else self.lead(out), feats)
 
     def forward(self, x: torch.Tensor, strength: torch.Tensor | float = 1.0,
                 canvas: torch.Tensor | None = None) -> torch.Tensor:
@@ -226,19 +231,21 @@ class Generator(nn.Module):
             canvas = self.canvas(x)
         r, _ = self.residual(x, canvas)
         # Strength scales the residual before upsampling: 4x fewer multiplications at inference.
-        return x + self.change(strength * r, canvas)
+        out = x + self.change(strength * r, canvas)
+        return out if self.lead is None else self.lead(out, strength)
 
 
 def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
                     canvas: str = "", canvas_gain: str = "", canvas_wall: bool = False,
-                    flatten_sigma: float = 0.0) -> Generator:
+                    flatten_sigma: float = 0.0, lead_darkness: float = 0.0) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:
         raise ValueError(f"unknown generator size {size!r}; choose from {sorted(GENERATOR_SIZES)}") from None
     return Generator(dataclasses.replace(spec, flatten_radius=flatten_radius, flatten_passes=flatten_passes,
                                          flatten_scale=flatten_scale, flatten_sigma=flatten_sigma, canvas=canvas,
-                                         canvas_gain=canvas_gain, canvas_wall=canvas_wall))
+                                         canvas_gain=canvas_gain, canvas_wall=canvas_wall,
+                                         lead_darkness=lead_darkness))
 
 
 class PatchDiscriminator(nn.Module):

@@ -158,7 +158,10 @@ class PaintedRecipe(Recipe):
         base = self.generator.prepare(torch.from_numpy(content).to(self.device))
         if self.cfg.marks == "analogy" and self.generator.flatten is not None:
             base = self.generator.flatten(base)  # the marks go on the generator's own planes
-        return self.teacher(base.cpu().numpy())
+        target = self.teacher(base.cpu().numpy())
+        if self.cfg.marks == "analogy" and self.generator.lead is not None:  # lines along the painted borders
+            target = self.generator.lead(torch.from_numpy(target).to(self.device)).cpu().numpy()
+        return target
 
     def batch(self, rng: np.random.Generator) -> Crops:
         n = self.cfg.batch_size

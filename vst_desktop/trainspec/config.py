@@ -124,6 +124,9 @@ class TrainConfig:
     analogy_flatten: int = 0
     analogy_flatten_passes: int = 2
     analogy_flatten_sigma: float = 0.0  # > 0: Gaussian-weighted sectors (rounded planes); 0: box sectors (blocks)
+    # dark lines along the painted picture's borders (fixed_stages.LeadStage), this dark (0: none): drawn on the
+    # teacher's marks and built into the generator, as the planes are
+    analogy_lead: float = 0.0
 
     # loss details
     nce_patches: int = 64
@@ -206,7 +209,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
     "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0),
     "analogy_flatten": (0, 8), "analogy_flatten_passes": (1, 8),
-    "analogy_flatten_sigma": (0.0, 8.0), "painter_steps": (1, 10**6),
+    "analogy_flatten_sigma": (0.0, 8.0), "analogy_lead": (0.0, 1.0), "painter_steps": (1, 10**6),
     "painter_nets": (1, 8), "painter_online_lr": (0.0, 1.0),
     "nce_patches": (1, 65536), "nce_temperature": (1e-4, 100.0), "lowfreq_factor": (1, 1024),
     "temporal_max_shift": (0.0, 1024.0), "temporal_noise": (0.0, 1.0), "diffaug_translation": (0.0, 1.0),

@@ -57,6 +57,8 @@ def generator_stages(cfg: TrainConfig) -> dict:
         # the planes the teacher paints on (PaintedRecipe.teach), built in as the planes family's are
         stages.update(flatten_radius=cfg.analogy_flatten, flatten_passes=cfg.analogy_flatten_passes, flatten_scale=2,
                       flatten_sigma=cfg.analogy_flatten_sigma)
+    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_lead > 0:
+        stages.update(lead_darkness=cfg.analogy_lead)  # the teacher's lines, drawn by the same fixed stage
     return stages
 
 
