@@ -1,0 +1,89 @@
+"""Issue 16: the per-folder choice among recipes, fixed on the TUNE part (docs/research/painter_guide.md, rounds
+15-16), read from `analogy_score` JSONs.
+
+The rule: against the base recipe, a candidate qualifies where it raises the mean grey p_own (photos and webcam)
+by at least --margin and loses no grey top-1 hit the base had; the qualifying candidate with the highest mean
+p_own is chosen, and the base where none qualifies. A new folder gets the same treatment: train the base and
+each candidate, score them on the tune part, apply the rule.
+
+    python -m research.experiments.per_folder_rule --base analogy_D2_window_painter15_edges05 \
+        --candidates analogy_D2_window_painter15_edges05_planes,analogy_D2_window_painter15_edges05_planes_gauss \
+        docs/research/painter/tune_edges.json docs/research/painter/round15/tune_*.json ... [--json choice.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+SETS = ("photos", "webcam")
+
+
+def load(paths: list[str]) -> dict[tuple[str, str], dict]:
+    """(variant, folder) -> the scored result; a later file's result replaces an earlier one's."""
+    out: dict[tuple[str, str], dict] = {}
+    for p in paths:
+        report = json.loads(Path(p).read_text())
+        if report.get("part") != "tune":
+            raise SystemExit(f"{p}: not a tune-part score (the rule is fixed on the tune part only)")
+        for r in report["results"]:
+            out[(r["variant"], r["folder"])] = r
+    return out
+
+
+def mean_p_own(r: dict) -> float:
+    return sum(r[s]["grey"]["p_own"] for s in SETS) / len(SETS)
+
+
+def hits(r: dict, folder: str) -> set[str]:
+    return {s for s in SETS if r[s]["grey"]["top1"] == folder}
+
+
+def choose(results: dict[tuple[str, str], dict], base: str, candidates: list[str], folder: str,
+           margin: float) -> tuple[str, list[str]]:
+    """The chosen variant and one line of reasons per candidate."""
+    b = results.get((base, folder))
+    if b is None:
+        raise SystemExit(f"{folder}: no score for the base recipe {base}")
+    best, best_p, why = base, mean_p_own(b), []
+    for c in candidates:
+        r = results.get((c, folder))
+        if r is None:
+            why.append(f"{c}: not scored")
+            continue
+        lost = hits(b, folder) - hits(r, folder)
+        gain = mean_p_own(r) - mean_p_own(b)
+        ok = gain >= margin and not lost
+        why.append(f"{c}: p_own {mean_p_own(b):.3f} -> {mean_p_own(r):.3f} ({gain:+.3f})"
+                   + (f", loses {'/'.join(sorted(lost))}" if lost else "") + ("" if ok else ", not qualified"))
+        if ok and mean_p_own(r) > best_p:
+            best, best_p = c, mean_p_own(r)
+    return best, why
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("scores", nargs="+", help="analogy_score JSONs of the tune part")
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--candidates", required=True)
+    ap.add_argument("--margin", type=float, default=0.03)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    results = load(args.scores)
+    candidates = args.candidates.split(",")
+    folders = sorted({f for v, f in results if v == args.base})
+    chosen = {}
+    for folder in folders:
+        chosen[folder], why = choose(results, args.base, candidates, folder, args.margin)
+        print(f"{folder}: {chosen[folder]}")
+        for line in why:
+            print(f"    {line}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"base": args.base, "candidates": candidates, "margin": args.margin,
+                                               "chosen": chosen}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
