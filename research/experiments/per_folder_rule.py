@@ -8,7 +8,10 @@ each candidate, score them on the tune part, apply the rule.
 
     python -m research.experiments.per_folder_rule --base analogy_D2_window_painter15_edges05 \
         --candidates analogy_D2_window_painter15_edges05_planes,analogy_D2_window_painter15_edges05_planes_gauss \
-        docs/research/painter/tune_edges.json docs/research/painter/round15/tune_*.json ... [--json choice.json]
+        docs/research/painter/tune_edges.json docs/research/painter/round15/tune_*.json ... [--json choice.json] \
+        [--held held_a.json,held_b.json]
+
+`--held` then reads the chosen variants' HELD-OUT scores (scored once, after the choice) and prints the totals.
 """
 
 from __future__ import annotations
@@ -62,6 +65,33 @@ def choose(results: dict[tuple[str, str], dict], base: str, candidates: list[str
     return best, why
 
 
+def held_report(paths: list[str], chosen: dict[str, str], aliases: dict[str, str]) -> dict:
+    """Per folder, the chosen variant's held-out grey top-1 and p_own, edge SSIM and flicker; then the totals.
+    `aliases`: label in a held-out JSON -> the variant it scored (round 15 labelled its students "planes")."""
+    held: dict[tuple[str, str], dict] = {}
+    for p in paths:
+        report = json.loads(Path(p).read_text())
+        if report.get("part") != "heldout":
+            raise SystemExit(f"{p}: not a held-out score")
+        held.update({(aliases.get(r["variant"], r["variant"]), r["folder"]): r for r in report["results"]})
+    rows = {f: held.get((v, f)) for f, v in chosen.items()}
+    missing = sorted(f for f, r in rows.items() if r is None)
+    if missing:
+        raise SystemExit(f"no held-out score for the chosen variant of: {', '.join(missing)}")
+    for f, r in rows.items():
+        cells = [f"{r[s]['grey']['top1']} {r[s]['grey']['p_own']:.2f}" for s in SETS]
+        ssim = " / ".join(f"{r[s]['edge_ssim']:.2f}" for s in SETS)
+        flicker = "; ".join(f"{clip.split('.')[0]} {v['raw']:.2f}/{v['stabilised']:.2f}" for clip, v in r["flicker"].items())
+        print(f"| {f} | {chosen[f]} | {' / '.join(cells)} | {ssim} | {flicker} |")
+    totals = {s: {"named": sum(r[s]["grey"]["top1"] == f for f, r in rows.items()),
+                  "p_own": round(sum(r[s]["grey"]["p_own"] for r in rows.values()) / len(rows), 3),
+                  "edge_ssim": round(sum(r[s]["edge_ssim"] for r in rows.values()) / len(rows), 3),
+                  "called_photo": sorted(f for f, r in rows.items() if r[s]["grey"]["top1"] == "photo")}
+              for s in SETS}
+    print(f"held out, {len(rows)} folders:", json.dumps(totals))
+    return totals
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("scores", nargs="+", help="analogy_score JSONs of the tune part")
@@ -69,6 +99,8 @@ def main() -> int:
     ap.add_argument("--candidates", required=True)
     ap.add_argument("--margin", type=float, default=0.03)
     ap.add_argument("--json")
+    ap.add_argument("--held", default="", help="held-out score JSONs (comma-separated) of the chosen variants")
+    ap.add_argument("--alias", action="append", default=[], help="LABEL=VARIANT: a held-out JSON's label")
     args = ap.parse_args()
     results = load(args.scores)
     candidates = args.candidates.split(",")
@@ -79,9 +111,11 @@ def main() -> int:
         print(f"{folder}: {chosen[folder]}")
         for line in why:
             print(f"    {line}")
+    out = {"base": args.base, "candidates": candidates, "margin": args.margin, "chosen": chosen}
+    if args.held:
+        out["held_out"] = held_report(args.held.split(","), chosen, dict(a.split("=", 1) for a in args.alias))
     if args.json:
-        Path(args.json).write_text(json.dumps({"base": args.base, "candidates": candidates, "margin": args.margin,
-                                               "chosen": chosen}, indent=1) + "\n")
+        Path(args.json).write_text(json.dumps(out, indent=1) + "\n")
     return 0
 
 
