@@ -95,7 +95,7 @@ def test_gaussian_sectors_flatten_texture_and_keep_edges_like_the_box_sectors(sh
     assert float(torch.quantile(gradients(gauss), 0.99)) > 1.5 * float(torch.quantile(gradients(blur), 0.99))
     assert FlattenStage(2, 3, sigma=1.0).state_dict() == {}  # rebuilt from the spec: old checkpoints still load
     stages = generator_stages(config(shared_data, analogy_flatten=2, analogy_flatten_sigma=1.0))
-    assert build_generator("fast", **stages).flatten.sectors is not None
+    assert build_generator("fast", **stages).flatten.rows is not None
 
 
 def test_one_gaussian_sector_pass_is_the_weighted_quadrant_means(shared_data):
