@@ -16,7 +16,8 @@ Stages (`--variants`, joined with "+", applied left to right on the colour-mappe
 - `gsoftRxPsS`: the same with Gaussian-weighted sectors (rounded planes instead of square blocks);
 - `leadN` (`lead` = `lead8`): dark lines along the borders of what it is given (a stained-glass window's leading,
   a lithograph's outlines): the grey's gradient, normalised per image, darkens the pixel by up to N tenths;
-- `aleadN`: the generator's `fixed_stages.LeadStage` (a fixed gradient threshold, 0.2, instead of one per image).
+- `aleadN` / `aleadNtT`: the generator's `fixed_stages.LeadStage` (a fixed gradient threshold, 0.2 or T hundredths,
+  instead of one per image).
 
     nice env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python -m research.experiments.redraw_probe \
         --folders cartoon_lithograph,ink_sketch --json build/tone_probe.json --sheet build/tone_probe.jpg
@@ -91,13 +92,13 @@ def flattening(name: str):
 
 
 def _leading(name: str):
-    m = re.fullmatch(r"(a?)lead(\d*)", name)
+    m = re.fullmatch(r"(a?)lead(\d*)(?:t(\d+))?", name)
     if not m:
         return None
     darkness = int(m[2] or 8) / 10
     if not m[1]:
         return lambda x: lead(x, darkness)
-    stage = LeadStage(darkness)
+    stage = LeadStage(darkness, int(m[3]) / 100 if m[3] else 0.2)
     return lambda x: stage(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
 
 
