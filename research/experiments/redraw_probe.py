@@ -16,6 +16,8 @@ Stages (`--variants`, joined with "+", applied left to right on the colour-mappe
 - `gsoftRxPsS`: the same with Gaussian-weighted sectors (rounded planes instead of square blocks);
 - `leadN` (`lead` = `lead8`): dark lines along the borders of what it is given (a stained-glass window's leading,
   a lithograph's outlines): the grey's gradient, normalised per image, darkens the pixel by up to N tenths;
+- `teacher_planelines`: the teacher's marks, then `LeadStage`'s lines read off what the teacher was given (the
+  planes' borders only, not the marks');
 - `aleadN` / `aleadNtT`: the generator's `fixed_stages.LeadStage` (a fixed gradient threshold, 0.2 or T hundredths,
   instead of one per image).
 
@@ -26,6 +28,7 @@ Stages (`--variants`, joined with "+", applied left to right on the colour-mappe
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import time
 
@@ -102,6 +105,12 @@ def _leading(name: str):
     return lambda x: stage(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
 
 
+def _planelines(paint, x: np.ndarray) -> np.ndarray:
+    with torch.no_grad():
+        line = LeadStage(0.8).lines(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None])[0, 0].numpy()
+    return paint(x) * (1.0 - 0.8 * line[..., None])
+
+
 def pipeline(variant: str, named: dict):
     """The variant's stages ("+"-joined), applied left to right."""
     stages = [named[n] if n in named else _leading(n) or flattening(n) for n in variant.split("+")]
@@ -136,7 +145,8 @@ def main() -> int:
         paints = [read_image(p)[..., ::-1] for p in image_files(STYLES / name)]
         ct = fit_colour_transform(sample_pixels(content_rgb, seed=0), sample_pixels(paints, seed=0), 1.0)
         teacher = AnalogyTeacher(paints, **analogy_settings(TrainConfig().replace(**WINDOW)))
-        named = {"teacher": teacher.paint, "meanshift": lambda x: meanshift(x, args.sp, args.sr),
+        named = {"teacher": teacher.paint, "teacher_planelines": functools.partial(_planelines, teacher.paint),
+                 "meanshift": lambda x: meanshift(x, args.sp, args.sr),
                  "kuwahara": flattening("kuw4x2")}
         if any("tone" in v.split("+") for v in variants):  # fitted over 40 photos: only when asked for
             named["tone"] = BandTone.fit([ct.apply_np(c.astype(np.float32) / 255.0) for c in content_rgb[:40]],
