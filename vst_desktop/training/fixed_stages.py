@@ -1,9 +1,10 @@
-"""The generator's fixed stages: transforms with no trained weights that sit in front of the residual network.
+"""The generator's fixed stages: transforms with no trained weights around the residual network.
 
-- `ColourStage`: a global colour transform fitted in closed form before training;
-- `FlattenStage`: flat colour planes that keep their edges (a soft Kuwahara filter);
-- `CanvasStage`: the canvas, a periodic field tied to pixel position, that the analogy teacher's marks in
-  flat areas follow.
+- `ColourStage` (in front): a global colour transform fitted in closed form before training;
+- `FlattenStage` (in front): flat colour planes that keep their edges (a soft Kuwahara filter);
+- `CanvasStage` (beside): the canvas, a periodic field tied to pixel position, that the analogy teacher's
+  marks in flat areas follow;
+- `LeadStage` (after): dark lines along the painted output's borders.
 
 Each travels with the generator's state dict and export; `top` is the pixel scale (the exporter sets 255).
 Images are float RGB in [0, 1], NCHW.
@@ -64,7 +65,7 @@ class FlattenStage(nn.Module):
         self.register_buffer("columns", None, persistent=False)
         if sigma > 0:
             # A Gaussian quadrant is a half Gaussian along y times one along x, so the four sectors are two
-            # depthwise passes of 1-D kernels (5x fewer multiplications at radius 2 than one 2-D pass).
+            # depthwise passes of 1-D kernels (150 multiplications per pixel at radius 2 instead of one 2-D pass's 500).
             t = torch.arange(-radius, radius + 1.0)
             g = torch.exp(-t ** 2 / (2 * sigma ** 2))
             halves = torch.stack([h / h.sum() for h in (g * (t <= 0), g * (t >= 0))])  # (2, k): before, after

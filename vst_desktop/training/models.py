@@ -7,6 +7,8 @@ first layer, inverted-residual blocks at 1/4 resolution where almost all of the 
 resize-then-conv upsampling (overlapping transposed convolutions leave checkerboard patterns; the only
 transposed conv, in the `subpixel` head, has kernel = stride = 2, so it writes each output pixel once).
 
+The fixed stages around the residual network (colour, planes, canvas, lines) are in `fixed_stages.py`.
+
 Images are float RGB in [0, 1], NCHW.
 """
 
