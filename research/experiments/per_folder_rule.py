@@ -44,8 +44,9 @@ def hits(r: dict, folder: str) -> set[str]:
 
 
 def choose(results: dict[tuple[str, str], dict], base: str, candidates: list[str], folder: str,
-           margin: float) -> tuple[str, list[str]]:
-    """The chosen variant and one line of reasons per candidate."""
+           margin: float, coarse_floor: float = 0.0) -> tuple[str, list[str]]:
+    """The chosen variant and one line of reasons per candidate. `coarse_floor` > 0: a candidate whose webcam
+    frames keep less of the picture's layout than that (`analogy_score.coarse_ssim`) does not qualify."""
     b = results.get((base, folder))
     if b is None:
         raise SystemExit(f"{folder}: no score for the base recipe {base}")
@@ -57,9 +58,13 @@ def choose(results: dict[tuple[str, str], dict], base: str, candidates: list[str
             continue
         lost = hits(b, folder) - hits(r, folder)
         gain = mean_p_own(r) - mean_p_own(b)
-        ok = gain >= margin and not lost
+        coarse = r["webcam"].get("coarse_ssim")
+        erased = coarse_floor > 0 and (coarse is None or coarse < coarse_floor)  # unscored counts as erased
+        ok = gain >= margin and not lost and not erased
         why.append(f"{c}: p_own {mean_p_own(b):.3f} -> {mean_p_own(r):.3f} ({gain:+.3f})"
-                   + (f", loses {'/'.join(sorted(lost))}" if lost else "") + ("" if ok else ", not qualified"))
+                   + (f", loses {'/'.join(sorted(lost))}" if lost else "")
+                   + (f", webcam layout {coarse} under {coarse_floor}" if erased else "")
+                   + ("" if ok else ", not qualified"))
         if ok and mean_p_own(r) > best_p:
             best, best_p = c, mean_p_own(r)
     return best, why
@@ -98,6 +103,8 @@ def main() -> int:
     ap.add_argument("--base", required=True)
     ap.add_argument("--candidates", required=True)
     ap.add_argument("--margin", type=float, default=0.03)
+    ap.add_argument("--coarse-floor", type=float, default=0.0,
+                    help="> 0: candidates whose webcam coarse SSIM is under it (or unscored) do not qualify")
     ap.add_argument("--json")
     ap.add_argument("--held", default="", help="held-out score JSONs (comma-separated) of the chosen variants")
     ap.add_argument("--alias", action="append", default=[], help="LABEL=VARIANT: a held-out JSON's label")
@@ -107,11 +114,12 @@ def main() -> int:
     folders = sorted({f for v, f in results if v == args.base})
     chosen = {}
     for folder in folders:
-        chosen[folder], why = choose(results, args.base, candidates, folder, args.margin)
+        chosen[folder], why = choose(results, args.base, candidates, folder, args.margin, args.coarse_floor)
         print(f"{folder}: {chosen[folder]}")
         for line in why:
             print(f"    {line}")
-    out = {"base": args.base, "candidates": candidates, "margin": args.margin, "chosen": chosen}
+    out = {"base": args.base, "candidates": candidates, "margin": args.margin, "coarse_floor": args.coarse_floor,
+           "chosen": chosen}
     if args.held:
         out["held_out"] = held_report(args.held.split(","), chosen, dict(a.split("=", 1) for a in args.alias))
     if args.json:
