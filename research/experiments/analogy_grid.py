@@ -124,6 +124,10 @@ VARIANTS: dict[str, dict] = {
     "analogy_D2_window_painter15_edges05_planes_gauss_lead": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
                                                                   analogy_flatten=2, analogy_flatten_passes=3,
                                                                   analogy_flatten_sigma=1.0, analogy_lead=0.8),
+    # the box planes (round 15's, cheaper than the Gaussian ones) with the same lines
+    "analogy_D2_window_painter15_edges05_planes_lead": dict(WINDOW_PAINTER, w_painter=0.15, w_edges=0.5,
+                                                            analogy_flatten=1, analogy_flatten_passes=3,
+                                                            analogy_lead=0.8),
 }
 CHOICE = ROOT / "docs" / "research" / "analogy" / "canvas_choice.json"
 # variant -> (setting, JSON file whose "chosen" maps folder -> value): settings that differ per folder
