@@ -76,6 +76,14 @@ def lead(x: np.ndarray, darkness: float) -> np.ndarray:
     return x * (1.0 - darkness * line[..., None])
 
 
+def _on_hwc(stage):
+    """A torch stage on NCHW tensors as a stage on one HWC float picture."""
+    def run(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return stage(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
+    return run
+
+
 def flattening(name: str):
     """`kuwRxP` (hard Kuwahara), `softRxPsS` (the generator's FlattenStage at 1/S resolution) or `gsoftRxPsS`
     (the same with Gaussian-weighted sectors) as a stage."""
@@ -91,7 +99,7 @@ def flattening(name: str):
         return hard
     # the generator's stage; "gsoft": its Gaussian-weighted sectors, sigma r / 2 (analogy_flatten_sigma)
     flatten = FlattenStage(r, passes, scale=scale, sigma=r / 2 if m[1] == "gsoft" else 0.0)
-    return lambda x: flatten(torch.from_numpy(x).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
+    return _on_hwc(flatten)
 
 
 def _leading(name: str):
@@ -101,14 +109,12 @@ def _leading(name: str):
     darkness = int(m[2] or 8) / 10
     if not m[1]:
         return lambda x: lead(x, darkness)
-    stage = LeadStage(darkness, int(m[3]) / 100 if m[3] else 0.2)
-    return lambda x: stage(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
+    return _on_hwc(LeadStage(darkness, int(m[3]) / 100 if m[3] else 0.2))
 
 
 def _planelines(paint, x: np.ndarray) -> np.ndarray:
-    with torch.no_grad():
-        line = LeadStage(0.8).lines(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None])[0, 0].numpy()
-    return paint(x) * (1.0 - 0.8 * line[..., None])
+    line = _on_hwc(LeadStage(0.8).lines)(x)  # (H, W, 1)
+    return paint(x) * (1.0 - 0.8 * line)
 
 
 def pipeline(variant: str, named: dict):
