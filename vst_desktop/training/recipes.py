@@ -159,7 +159,7 @@ class PaintedRecipe(Recipe):
         if self.cfg.marks == "analogy" and self.generator.flatten is not None:
             base = self.generator.flatten(base)  # the marks go on the generator's own planes
         target = self.teacher(base.cpu().numpy())
-        if self.cfg.marks == "analogy" and self.generator.lead is not None:  # lines along the painted borders
+        if self.generator.lead is not None:  # lines along the painted borders (only the analogy marks have them)
             target = self.generator.lead(torch.from_numpy(target).to(self.device)).cpu().numpy()
         return target
 

@@ -44,20 +44,24 @@ SWITCH_MARGIN = 0.1
 def generator_stages(cfg: TrainConfig) -> dict:
     """`build_generator` keyword arguments for the config's mark family. The planes family builds its
     flattening into the generator: the residual network alone does not learn it."""
-    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "planes":
+    if cfg.recipe != "painted" or cfg.paired:
+        return {}
+    if cfg.marks == "planes":
         # The teacher's planes at half resolution (radius 1 there is radius 2 here; 8-10 ms at 640x360, about
         # 38 ms more at full resolution); the network's residual learns the sharper plane borders.
         return dict(flatten_radius=1, flatten_passes=PLANES_PASSES, flatten_scale=2)
     stages: dict = {}
-    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_canvas > 0:
+    if cfg.marks != "analogy":
+        return stages
+    if cfg.analogy_canvas > 0:
         # the canvas the teacher's flat-area marks follow (and, with its gain, the head's full-resolution copy)
         gain = cfg.analogy_canvas_gain or ("pixel" if cfg.analogy_canvas_wall else "")  # the wall needs a gain
         stages.update(canvas=cfg.analogy_canvas_form, canvas_gain=gain, canvas_wall=cfg.analogy_canvas_wall)
-    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_flatten > 0:
+    if cfg.analogy_flatten > 0:
         # the planes the teacher paints on (PaintedRecipe.teach), built in as the planes family's are
         stages.update(flatten_radius=cfg.analogy_flatten, flatten_passes=cfg.analogy_flatten_passes, flatten_scale=2,
                       flatten_sigma=cfg.analogy_flatten_sigma)
-    if cfg.recipe == "painted" and not cfg.paired and cfg.marks == "analogy" and cfg.analogy_lead > 0:
+    if cfg.analogy_lead > 0:
         stages.update(lead_darkness=cfg.analogy_lead)  # the teacher's lines, drawn by the same fixed stage
     return stages
 
