@@ -1,6 +1,7 @@
 """Rebuild the built-in GAN styles from ../shared/data with the project's own training engine (`make styles`).
 
     .venv/bin/python tools/build_styles.py [--preset quick] [--jobs 2] [--only van_gogh,ukiyo_e] [--check-only]
+    .venv/bin/python tools/build_styles.py --candidate painter   # build and measure only, ship nothing
 
 For each style folder: a folder of links to its images (files whose licence the shared README marks as
 UNVERIFIED or only believed are left out), then `vst-desktop train` with a fixed seed into
@@ -9,6 +10,10 @@ same function as `vst-desktop evaluate`) on photos and clips it never saw, writt
 and the acceptance check below. A style that passes is copied into resources/styles/; one that falls
 short is reported and left out.
 Summary: build/styles/summary.json.
+
+`--candidate painter` builds the recipe the painter rounds chose per folder (CANDIDATES) the same way into
+build/styles_painter/, measures it and checks it against the same acceptance, and leaves resources/styles/
+alone: a recipe replaces the built-in styles only by a change to STYLES, once it passes.
 """
 
 from __future__ import annotations
@@ -56,6 +61,30 @@ STYLES = [
     BuiltinStyle("ink_sketch", "Ink Sketch"),
     BuiltinStyle("cartoon_lithograph", "Lithograph"),
 ]
+
+
+# Marks copied from the folder's own paintings over a canvas cut from them, a discriminator on the paintings, the
+# painter classifier's term and an edges term that holds the face (docs/research/painter_guide.md, rounds 13-16),
+# with the redraw stage each folder's measurements chose (docs/research/painter/round16/choice.json).
+PAINTER_RECIPE = dict(marks="analogy", w_adv=1.0, analogy_patch=24, analogy_canvas=1.5, analogy_canvas_form="painting",
+                      analogy_canvas_flat=3.0, analogy_canvas_wall=True, analogy_keep=1.5, analogy_flat_window=1.0,
+                      w_painter=0.15, w_edges=0.5)
+BOX_PLANES = dict(analogy_flatten=1, analogy_flatten_passes=3)
+ROUND_PLANES = dict(analogy_flatten=2, analogy_flatten_passes=3, analogy_flatten_sigma=1.0)
+LINES = dict(analogy_lead=0.8)
+PAINTER_REDRAW = {"cartoon_lithograph": {}, "ukiyo_e": {}, "ink_sketch": BOX_PLANES, "monet": BOX_PLANES,
+                  "munch_scream": BOX_PLANES, "van_gogh": BOX_PLANES, "kandinsky": ROUND_PLANES,
+                  "stained_glass_mosaic": ROUND_PLANES, "picabia_udnie": dict(BOX_PLANES, **LINES)}
+
+
+def candidate_styles(recipe: str) -> list[BuiltinStyle]:
+    """The built-in styles under a candidate recipe (only "painter" so far)."""
+    if recipe != "painter":
+        raise ValueError(f"unknown candidate recipe {recipe!r}")
+    # the painter classifier tells the folder from the other shared painters (its own folder is skipped)
+    reference = dict(painter_reference=str(SHARED / "styles"))
+    return [BuiltinStyle(s.folder, s.name, dict(PAINTER_RECIPE, **reference, **PAINTER_REDRAW[s.folder]))
+            for s in STYLES]
 
 
 def unverified_files() -> set[str]:
@@ -178,12 +207,18 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--check-only", action="store_true", help="do not train; check and ship what is built")
     ap.add_argument("--reevaluate", action="store_true", help="with --check-only: measure the built styles again")
+    ap.add_argument("--candidate", choices=["painter"],
+                    help="build and check this recipe in build/styles_<recipe>/; ship nothing")
     args = ap.parse_args()
+    global BUILD
     if not SHARED.is_dir():
         print(f"error: {SHARED} not found; the styles are built from ../shared/data", file=sys.stderr)
         return 2
     wanted = set(filter(None, args.only.split(",")))
-    styles = [s for s in STYLES if not wanted or s.folder in wanted]
+    styles = [s for s in (candidate_styles(args.candidate) if args.candidate else STYLES)
+              if not wanted or s.folder in wanted]
+    if args.candidate:
+        BUILD = BUILD.parent / f"styles_{args.candidate}"
     threads = max(1, (os.cpu_count() or 2) // max(1, args.jobs))
     BUILD.mkdir(parents=True, exist_ok=True)
 
@@ -200,11 +235,14 @@ def main() -> int:
         if args.reevaluate or not args.check_only:
             measure(style, run, log)
         verdict = check(style, run)
-        if verdict["ok"]:
-            ship(run, verdict["id"])
-        elif verdict.get("id"):
-            unship(verdict["id"])  # an earlier build of it must not stay in the gallery either
-        log(f"{style.folder}: {'shipped' if verdict['ok'] else 'left out'} {json.dumps(verdict)}")
+        outcome = "passes" if verdict["ok"] else "falls short"  # a candidate is measured only
+        if not args.candidate:
+            outcome = "shipped" if verdict["ok"] else "left out"
+            if verdict["ok"]:
+                ship(run, verdict["id"])
+            elif verdict.get("id"):
+                unship(verdict["id"])  # an earlier build of it must not stay in the gallery either
+        log(f"{style.folder}: {outcome} {json.dumps(verdict)}")
         return verdict
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -214,7 +252,8 @@ def main() -> int:
     old.update({v["folder"]: v for v in verdicts})
     summary.write_text(json.dumps(old, indent=2) + "\n")
     shipped = [v for v in old.values() if v["ok"]]
-    print(f"{len(shipped)} GAN styles pass and are in {OUT.relative_to(ROOT)}; summary: {summary.relative_to(ROOT)}")
+    where = "were measured only" if args.candidate else f"are in {OUT.relative_to(ROOT)}"
+    print(f"{len(shipped)} GAN styles pass and {where}; summary: {summary.relative_to(ROOT)}")
     return 0
 
 

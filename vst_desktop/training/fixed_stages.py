@@ -17,6 +17,13 @@ import torch.nn.functional as F
 from torch import nn
 
 
+def grey(x: torch.Tensor) -> torch.Tensor:
+    """(N, 1, H, W): the channel mean, the same for RGB and BGR order. Three slices added rather than a 1x1
+    conv, which onnxruntime runs in its blocked layout with reorders around it: at 640x360 that conv and its
+    reorders were half of LeadStage's time (docs/research/painter_guide.md, round 17)."""
+    return (x[:, :1] + x[:, 1:2] + x[:, 2:3]) * (1.0 / 3.0)
+
+
 class ColourStage(nn.Module):
     """y = clamp(M x + b, 0, top): a global colour transform fitted before training, never trained.
 
@@ -75,8 +82,7 @@ class FlattenStage(nn.Module):
     def _once(self, x: torch.Tensor) -> torch.Tensor:
         r = self.radius
         h, w = x.shape[2:]
-        # Grey as the channel mean (a 1x1 conv: fast in onnxruntime, and the same for RGB and BGR order).
-        g = F.conv2d(x, x.new_full((1, 3, 1, 1), 1.0 / 3.0))
+        g = grey(x)
         padded = F.pad(torch.cat([x, g, g * g], 1), (r, r, r, r), mode="reflect")
         if self.rows is not None:
             return self._weigh(self._gaussian_sectors(padded))
@@ -196,7 +202,7 @@ class LeadStage(nn.Module):
 
     def gradient(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 2, H, W): the blurred grey's Sobel x and y."""
-        g = F.pad(F.conv2d(x, x.new_full((1, 3, 1, 1), 1.0 / 3.0)), (4, 4, 4, 4), mode="replicate")
+        g = F.pad(grey(x), (4, 4, 4, 4), mode="replicate")
         return F.conv2d(F.conv2d(g, self.across), self.down, groups=2)
 
     def lines(self, x: torch.Tensor) -> torch.Tensor:
