@@ -117,6 +117,16 @@ def image_folder(style: BuiltinStyle, excluded: set[str]) -> tuple[Path, list[st
     return dst, left_out
 
 
+def named_folder(style: BuiltinStyle) -> Path:
+    """The style's image links under the style folder's own name (a link to the links folder): the identifier
+    tells the painters apart by folder name, and would otherwise hold this folder twice, once as "images"."""
+    link = BUILD / style.folder / "named" / style.folder
+    if not link.is_symlink():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(BUILD / style.folder / "images", target_is_directory=True)
+    return link
+
+
 def train(style: BuiltinStyle, preset: str, threads: int, seed: int, log) -> Path:
     run = BUILD / style.folder / "run"
     images, left_out = image_folder(style, unverified_files())
@@ -156,8 +166,7 @@ def measure(style: BuiltinStyle, run: Path, log) -> None:
         return
     meta = json.loads(path.read_text())
     t0 = time.time()
-    meta["metrics"] = evaluate_style(run / "package" / f"{meta['id']}.onnx",
-                                     style_folder=BUILD / style.folder / "images")
+    meta["metrics"] = evaluate_style(run / "package" / f"{meta['id']}.onnx", style_folder=named_folder(style))
     meta["training"]["config"]["styles_dir"] = str(SHARED / "styles" / style.folder)
     path.write_text(json.dumps(meta, indent=2) + "\n")
     log(f"{style.folder}: evaluated in {time.time() - t0:.0f} s")
