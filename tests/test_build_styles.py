@@ -1,0 +1,51 @@
+"""tools/build_styles.py (`make styles`): the candidate recipe is valid training settings for every folder,
+and a built style is identified against its folder under the folder's own name, not as a second painter."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+from vst_desktop.core import paths
+from vst_desktop.evaluation.run import identify_folders
+from vst_desktop.trainspec.config import TrainConfig, config_problems, parse_setting
+from vst_desktop.trainspec.presets import PRESETS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import build_styles  # noqa: E402
+
+SHARED = paths.shared_data_dir()
+
+
+def test_painter_candidate_is_valid_settings_for_every_builtin_style():
+    styles = build_styles.candidate_styles("painter")
+    assert [s.folder for s in styles] == [s.folder for s in build_styles.STYLES]
+    for style in styles:
+        # the same `--set KEY=VALUE` text that train() passes on the command line
+        settings = dict(parse_setting(f"{k}={v}") for k, v in style.settings.items())
+        config = dataclasses.replace(TrainConfig(**PRESETS["quick"]), **settings)
+        assert config_problems(config) == [], style.folder
+        assert config.marks == "analogy" and config.w_adv > 0  # a discriminator on the folder's paintings
+    redraw = {s.folder: (s.settings.get("analogy_flatten", 0), s.settings.get("analogy_lead", 0.0)) for s in styles}
+    assert redraw["picabia_udnie"] == (1, 0.8) and redraw["ukiyo_e"] == (0, 0.0) and redraw["kandinsky"] == (2, 0.0)
+    with pytest.raises(ValueError, match="unknown candidate"):
+        build_styles.candidate_styles("nonsense")
+
+
+@pytest.mark.skipif(SHARED is None or not (SHARED / "styles").is_dir(), reason="needs ../shared/data")
+def test_a_built_style_is_identified_against_its_own_folder_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_styles, "BUILD", tmp_path)
+    style = build_styles.STYLES[0]
+    images, _ = build_styles.image_folder(style, build_styles.unverified_files())
+    named = build_styles.named_folder(style)
+    assert named.name == style.folder and sorted(p.name for p in named.iterdir()) == sorted(
+        p.name for p in images.iterdir())
+    assert build_styles.named_folder(style) == named  # a second build finds the link in place
+    names = [p.name for p in identify_folders(named)]
+    assert names.count(style.folder) == 1 and "images" not in names
+    assert [p for p in identify_folders(named) if p.name == style.folder] == [named]
+    # the links folder itself would have been a tenth class beside the painter's own folder
+    assert "images" in [p.name for p in identify_folders(images)]
