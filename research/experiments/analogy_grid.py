@@ -138,7 +138,7 @@ AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"
 
 
 def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: str, iterations: int | None,
-            seed: int = 0) -> dict:
+            seed: int = 0, overrides: dict | None = None) -> dict:
     images = build_styles.BUILD / style.folder / "images"
     run = out / variant / style.folder
     if any((run / "package").glob("*.onnx")):  # finished earlier: never trained twice
@@ -148,7 +148,7 @@ def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: s
            "--progress", "jsonl"]
     if iterations:
         cmd += ["--iterations", str(iterations)]
-    settings = dict(VARIANTS[variant], threads=1)
+    settings = dict(VARIANTS[variant], **(overrides or {}), threads=1)
     settings.setdefault("marks", AUTO_MARKS.get(style.folder, "strokes"))
     if variant in PER_FOLDER:
         key, source = PER_FOLDER[variant]
@@ -173,6 +173,8 @@ def main() -> int:
     ap.add_argument("--folders", default="")
     ap.add_argument("--iterations", type=int)
     ap.add_argument("--seed", type=int, default=0, help="another seed measures how far runs differ by chance alone")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="over every variant's settings, e.g. w_adv=0 for the discriminator's ablation")
     ap.add_argument("--tar")
     args = ap.parse_args()
     build_styles.SHARED = Path(args.shared).resolve()
@@ -187,7 +189,9 @@ def main() -> int:
         jobs += [(variant, s) for s in styles if not only or s.folder in only.split("+")]
     t0 = time.time()
     with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda j: run_one(j[0], j[1], out, args.device, args.iterations, args.seed), jobs))
+        overrides = dict(item.split("=", 1) for item in args.set)
+        results = list(pool.map(lambda j: run_one(j[0], j[1], out, args.device, args.iterations, args.seed,
+                                                   overrides), jobs))
     for r in results:
         print(json.dumps(r), flush=True)
     print(f"all done in {time.time() - t0:.0f} s")
