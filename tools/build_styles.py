@@ -11,7 +11,7 @@ and the acceptance check below. A style that passes is copied into resources/sty
 short is reported and left out.
 Summary: build/styles/summary.json.
 
-`--candidate painter` builds the recipe the painter rounds chose per folder (CANDIDATES) the same way into
+`--candidate painter` builds the recipe the painter rounds chose per folder (`candidate_styles`) the same way into
 build/styles_painter/, measures it and checks it against the same acceptance, and leaves resources/styles/
 alone: a recipe replaces the built-in styles only by a change to STYLES, once it passes.
 """
