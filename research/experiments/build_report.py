@@ -82,10 +82,9 @@ def main() -> int:
     ap.add_argument("--build", required=True)
     ap.add_argument("--json")
     args = ap.parse_args()
-    old = shipped()
+    old, build = shipped(), Path(args.build)
     rows = []
-    for folder, _, onnx in styles_of(Path(args.build)):
-        build = Path(args.build)
+    for folder, _, onnx in styles_of(build):
         for label, path in (("rebuilt", onnx.with_suffix(".json")),
                             ("shipped", shipped_measured(folder, old[folder], build) if folder in old else None)):
             if path is None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from research.experiments.anchor_edge_ssim import SHEET, cells
 from vst_desktop.core import paths
-from vst_desktop.evaluation.media import read_image
+from vst_desktop.evaluation.media import image_files, read_image
 from vst_desktop.evaluation.stylizers import open_session
 from vst_desktop.evaluation.webcam import clip_frames, sized, split_photos
 
@@ -82,8 +82,7 @@ def shipped() -> dict[str, Path]:
 
 
 def paintings(folder: str, n: int = 2) -> list[np.ndarray]:
-    files = sorted(p for p in (SHARED / "styles" / folder).iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
-    return [read_image(p) for p in files[:n]]
+    return [read_image(p) for p in image_files(SHARED / "styles" / folder)[:n]]
 
 
 def main() -> int:
