@@ -20,8 +20,9 @@ import build_styles  # noqa: E402
 SHARED = paths.shared_data_dir()
 
 
-def test_painter_candidate_is_valid_settings_for_every_builtin_style():
-    styles = build_styles.candidate_styles("painter")
+@pytest.mark.parametrize("recipe", list(build_styles.CANDIDATES))
+def test_every_candidate_is_valid_settings_for_every_builtin_style(recipe):
+    styles = build_styles.candidate_styles(recipe)
     assert [s.folder for s in styles] == [s.folder for s in build_styles.STYLES]
     for style in styles:
         # the same `--set KEY=VALUE` text that train() passes on the command line
@@ -29,6 +30,8 @@ def test_painter_candidate_is_valid_settings_for_every_builtin_style():
         config = dataclasses.replace(TrainConfig(**PRESETS["quick"]), **settings)
         assert config_problems(config) == [], style.folder
         assert config.marks == "analogy" and config.w_adv > 0  # a discriminator on the folder's paintings
+        for key, value in build_styles.CANDIDATES[recipe].items():  # the variant's own settings arrive
+            assert getattr(config, key) == value
     redraw = {s.folder: (s.settings.get("analogy_flatten", 0), s.settings.get("analogy_lead", 0.0)) for s in styles}
     assert redraw["picabia_udnie"] == (1, 0.8) and redraw["ukiyo_e"] == (0, 0.0) and redraw["kandinsky"] == (2, 0.0)
     with pytest.raises(ValueError, match="unknown candidate"):

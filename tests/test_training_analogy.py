@@ -16,6 +16,7 @@ from vst_desktop.training.models import build_generator
 from vst_desktop.training.run import train
 from vst_desktop.training.texture.analogy import (
     CANVAS_PERIOD,
+    PAINTING_FORMS,
     AnalogyTeacher,
     canvas_for,
     canvas_tile,
@@ -23,6 +24,7 @@ from vst_desktop.training.texture.analogy import (
     wall_for,
 )
 from vst_desktop.training.texture.marks import analogy_settings, generator_stages
+from vst_desktop.training.texture.synth import synthesized_tile
 from vst_desktop.trainspec.config import CANVAS_FORMS, config_problems
 from vst_desktop.trainspec.presets import make_config
 
@@ -77,27 +79,28 @@ def test_a_plain_wall_gets_marks_tied_to_the_frame_through_the_canvas(shared_dat
     assert np.allclose(plain.paint(wall[:, 8:])[shifted], plain.paint(wall)[moved], atol=1e-5)
 
 
-FIXED_FORMS = [f for f in CANVAS_FORMS if f != "painting"]  # "painting" is cut from a folder's paintings
+FIXED_FORMS = [f for f in CANVAS_FORMS if f not in PAINTING_FORMS]  # those need a folder's paintings
 
 
+@pytest.mark.parametrize("period", [CANVAS_PERIOD, 256])
 @pytest.mark.parametrize("form", FIXED_FORMS)
-def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form):
-    tile = canvas_tile(form)
-    assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD) and tile.dtype == np.float32
+def test_the_generator_sees_the_teachers_canvas_at_any_frame_size(form, period):
+    tile = canvas_tile(form, period)
+    assert tile.shape == (period, period) and tile.dtype == np.float32
     assert abs(tile.mean()) < 1e-4 and abs(tile.std() - 1) < 1e-3
-    assert np.array_equal(tile, canvas_tile(form))  # deterministic: the teacher and the export agree
+    assert np.array_equal(tile, canvas_tile(form, period))  # deterministic: the teacher and the export agree
     # periodic: the wrap-around step (last column to first, last row to first) is as small as the inner
     # steps on average (a seam would be a jump of about 1.1 std everywhere along it)
     for axis in (0, 1):
         wrap = np.abs(np.take(tile, 0, axis) - np.take(tile, -1, axis)).mean()
         assert wrap <= 2.0 * np.abs(np.diff(tile, axis=axis)).mean() + 1e-6
-    stage = CanvasStage(form)
+    stage = CanvasStage(form, period=period)
     for h, w in [(40, 56), (200, 300), (360, 640)]:
         got = stage(torch.zeros(2, 3, h, w))
         assert got.shape == (2, 1, h, w)
         assert np.allclose(got[0, 0].numpy(), canvas_for(h, w, tile))
-    assert generator_stages(make_config("quick", marks="analogy", analogy_canvas_form=form)) == {
-        "canvas": form, "canvas_gain": "", "canvas_wall": False}
+    cfg = make_config("quick", marks="analogy", analogy_canvas_form=form, analogy_canvas_period=period)
+    assert generator_stages(cfg) == {"canvas": form, "canvas_gain": "", "canvas_wall": False, "canvas_period": period}
 
 
 def coherence(tile: np.ndarray) -> float:
@@ -153,6 +156,8 @@ def test_the_cell_canvas_is_flat_patches_with_sharp_borders():
     assert np.median(step[step > 1e-6]) > 0.3  # the borders are steps between cells' grey levels
     assert (np.maximum(np.abs(np.diff(canvas_tile("blobs"), axis=0)), 0) < 1e-6).mean() < 0.01
     assert len(np.unique(cells)) < 200  # a few dozen cells, one grey each
+    # a longer period holds more cells of the same size, not larger cells
+    assert len(np.unique(canvas_tile("cells", 256))) == pytest.approx(4 * len(np.unique(cells)), rel=0.05)
 
 
 def test_marks_move_with_the_picture_when_the_canvas_moves_with_it():
@@ -186,21 +191,26 @@ def noisy_stripes(vertical: bool, seed: int) -> np.ndarray:
     return np.repeat(np.clip(img, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
 
 
+PAINTING_TILES = {"painting": painting_tile, "painting_marks": lambda greys: synthesized_tile(greys, CANVAS_PERIOD)}
+
+
+@pytest.mark.parametrize("form", PAINTING_FORMS)
 @pytest.mark.parametrize("vertical", [True, False])
-def test_the_painting_canvas_is_cut_from_the_paintings(vertical):
-    """The painting canvas carries the folder's own marks (vertical stripes give a tile of vertical stripes),
-    tiles without a seam and is the same every time, so the teacher and a resumed run agree."""
+def test_the_painting_canvas_is_cut_from_the_paintings(vertical, form):
+    """The painting canvases carry the folder's own marks (vertical stripes give a tile of vertical stripes),
+    tile without a seam and are the same every time, so the teacher and a resumed run agree."""
     greys = [cv2.cvtColor(noisy_stripes(vertical, seed), cv2.COLOR_RGB2GRAY).astype(np.float32) / 255 for seed in (1, 2)]
+    painting_tile = PAINTING_TILES[form]
     tile = painting_tile(greys)
     assert tile.shape == (CANVAS_PERIOD, CANVAS_PERIOD) and tile.dtype == np.float32
     assert abs(tile.mean()) < 1e-4 and abs(tile.std() - 1) < 1e-3
     ratio = orientation(tile[..., None])
     assert (ratio > 3) if vertical else (ratio < 1 / 3)
     assert np.array_equal(tile, painting_tile(greys))
-    for axis in (0, 1):
+    for axis in (0, 1):  # the step across the wrap is no larger than the largest step between inner rows/columns
         wrap = np.abs(np.take(tile, 0, axis) - np.take(tile, -1, axis)).mean()
-        assert wrap <= 2.0 * np.abs(np.diff(tile, axis=axis)).mean()
-    teacher = AnalogyTeacher([noisy_stripes(vertical, 1), noisy_stripes(vertical, 2)], canvas_form="painting")
+        assert wrap <= np.abs(np.diff(tile, axis=axis)).mean(1 - axis).max()
+    teacher = AnalogyTeacher([noisy_stripes(vertical, 1), noisy_stripes(vertical, 2)], canvas_form=form)
     assert orientation(teacher.tile[..., None]) == pytest.approx(ratio, rel=0.5)
 
 
@@ -227,22 +237,51 @@ def test_the_canvas_gives_way_where_the_photo_has_structure_of_its_own(shared_da
 def test_paintings_smaller_than_the_canvas_cannot_give_a_painting_canvas():
     with pytest.raises(ValueError, match="painting canvas needs"):
         painting_tile([np.zeros((100, 400), np.float32)])
+    with pytest.raises(ValueError, match="painting canvas needs"):
+        synthesized_tile([np.zeros((12, 400), np.float32)], 256)  # smaller than a patch
 
 
-def test_a_painting_canvas_run_gives_the_generator_the_teachers_tile(tmp_path, shared_data):
+def test_the_marks_canvas_is_made_of_the_paintings_patches(shared_data):
+    """Every patch of the synthesized canvas resembles some patch of the paintings' detail, far more than a
+    noise canvas's patches do; it is built on the torus at any period, so a longer one holds more marks."""
+    greys = [cv2.imread(str(f), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255
+             for f in sorted((shared_data / "styles" / "kandinsky").iterdir())[:1]]
+    greys = [cv2.resize(g, None, fx=400 / max(g.shape), fy=400 / max(g.shape), interpolation=cv2.INTER_AREA)
+             for g in greys]
+    detail = [g - cv2.GaussianBlur(g, (0, 0), 8.0) for g in greys]
+    source = np.lib.stride_tricks.sliding_window_view(detail[0], (16, 16))[::4, ::4].reshape(-1, 256)
+    source = source / detail[0].std()
+
+    def distance(tile: np.ndarray) -> float:  # mean distance of the tile's patches to their nearest source patch
+        patches = np.lib.stride_tricks.sliding_window_view(tile, (16, 16))[::8, ::8].reshape(-1, 256)
+        d = (patches ** 2).sum(1)[:, None] - 2 * patches @ source.T + (source ** 2).sum(1)[None]
+        return float(np.sqrt(np.maximum(d.min(1), 0)).mean())
+
+    marks = synthesized_tile(greys, 192)
+    assert marks.shape == (192, 192) and abs(marks.std() - 1) < 1e-3
+    assert np.array_equal(marks, synthesized_tile(greys, 192))
+    assert distance(marks) < 0.75 * distance(canvas_tile("blobs", 192))  # 0.65 measured
+    for axis in (0, 1):  # seamless across the wrap
+        wrap = np.abs(np.take(marks, 0, axis) - np.take(marks, -1, axis)).mean()
+        assert wrap <= np.abs(np.diff(marks, axis=axis)).mean(1 - axis).max()
+
+
+@pytest.mark.parametrize("form", PAINTING_FORMS)
+def test_a_painting_canvas_run_gives_the_generator_the_teachers_tile(tmp_path, shared_data, form):
     """The generator's canvas is the one the teacher matched against, in the weights and in their average,
-    so the export paints the wall with the same canvas."""
+    so the export paints the wall with the same canvas; at the period the config asks for."""
     cfg = make_config("quick", styles_dir=str(shared_data / "styles" / "van_gogh"), marks="analogy", w_adv=0.5,
-                      analogy_canvas_form="painting", analogy_canvas_wall=True, iterations=2, batch_size=2,
+                      analogy_canvas_form=form, analogy_canvas_wall=True, analogy_canvas_period=96,
+                      iterations=2, batch_size=2,
                       crop_size=64, max_image_side=256, sample_every=2, checkpoint_every=2, val_photos=2, threads=1)
     assert train(cfg, tmp_path / "run").status == "done"
     state = torch.load(tmp_path / "run" / "checkpoints" / "latest.pt", weights_only=True)
     tile = state["EMA"]["canvas.tile"][0, 0].numpy()
     assert torch.equal(state["G"]["canvas.tile"], state["EMA"]["canvas.tile"])
     wall = state["EMA"]["canvas.wall"][0]  # the teacher's painted wall came along too
-    assert wall.shape == (3, 128, 128) and float(wall.std()) > 1e-3
+    assert wall.shape == (3, 96, 96) and float(wall.std()) > 1e-3
     assert abs(tile.std() - 1) < 1e-3  # not the zero placeholder that CanvasStage starts with
-    assert not np.allclose(tile, canvas_tile("blobs"))
+    assert not np.allclose(tile, canvas_tile("blobs", 96))
 
 
 def test_a_short_analogy_run_trains_with_the_discriminator(tmp_path, shared_data):
@@ -316,7 +355,8 @@ def test_the_canvas_gain_lays_the_canvas_itself_on_the_picture():
     follow it at full resolution): a gain of g on every pixel adds exactly g x canvas, and the gain's
     output starts at zero, so training still starts at the identity."""
     cfg = make_config("quick", marks="analogy", analogy_canvas_gain="pixel")
-    assert generator_stages(cfg) == {"canvas": "blobs", "canvas_gain": "pixel", "canvas_wall": False}
+    assert generator_stages(cfg) == {"canvas": "blobs", "canvas_gain": "pixel", "canvas_wall": False,
+                                    "canvas_period": 128}
     g = build_generator("painter", **generator_stages(cfg))
     x = torch.rand(1, 3, 64, 96)
     with torch.no_grad():

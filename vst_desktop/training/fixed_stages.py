@@ -130,11 +130,11 @@ class CanvasStage(nn.Module):
     (N, 1, H, W). A buffer, so it travels with checkpoints and the export; tiled with Repeat and Slice, so
     the exported graph accepts any frame size. `top` scales it with the pixel scale (the exporter sets 255)."""
 
-    def __init__(self, form: str = "blobs", wall: bool = False) -> None:
+    def __init__(self, form: str = "blobs", wall: bool = False, period: int = 128) -> None:
         super().__init__()
         from vst_desktop.training.texture.analogy import canvas_tile
 
-        tile = torch.from_numpy(canvas_tile(form))[None, None]
+        tile = torch.from_numpy(canvas_tile(form, period))[None, None]
         self.register_buffer("tile", tile)
         # The teacher's painted wall, RGB (the teacher's tile replaces these zeros, as it does the canvas's)
         self.register_buffer("wall", torch.zeros(1, 3, *tile.shape[2:]) if wall else None)

@@ -58,6 +58,7 @@ class GeneratorSpec:
     # The canvas stage also carries the teacher's painted wall (3 colour channels, the network sees them too),
     # and the gain multiplies it instead of the grey canvas: the analogy teacher's `canvas_wall` marks.
     canvas_wall: bool = False
+    canvas_period: int = 128  # px: the canvas tile's side (the teacher's tile replaces it, same side)
     # Dark lines along the painted output's borders (`fixed_stages.LeadStage`), this dark at full strength;
     # 0 = none. Set per run by `build_generator`.
     lead_darkness: float = 0.0
@@ -123,7 +124,7 @@ class Generator(nn.Module):
         super().__init__()
         self.spec = spec
         c1, c2 = spec.stem_channels, spec.body_channels
-        self.canvas = CanvasStage(spec.canvas, wall=spec.canvas_wall) if spec.canvas else None
+        self.canvas = CanvasStage(spec.canvas, wall=spec.canvas_wall, period=spec.canvas_period) if spec.canvas else None
         # residual RGB (+ the canvas gain RGB where the head writes it)
         out_channels = 6 if spec.canvas and spec.canvas_gain == "pixel" else 3
         extra = 0 if self.canvas is None else self.canvas.channels
@@ -239,7 +240,7 @@ class Generator(nn.Module):
 
 def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0, flatten_scale: int = 1,
                     canvas: str = "", canvas_gain: str = "", canvas_wall: bool = False,
-                    flatten_sigma: float = 0.0, lead_darkness: float = 0.0) -> Generator:
+                    flatten_sigma: float = 0.0, lead_darkness: float = 0.0, canvas_period: int = 128) -> Generator:
     try:
         spec = GENERATOR_SIZES[size]
     except KeyError:
@@ -247,7 +248,7 @@ def build_generator(size: str, flatten_radius: int = 0, flatten_passes: int = 0,
     return Generator(dataclasses.replace(spec, flatten_radius=flatten_radius, flatten_passes=flatten_passes,
                                          flatten_scale=flatten_scale, flatten_sigma=flatten_sigma, canvas=canvas,
                                          canvas_gain=canvas_gain, canvas_wall=canvas_wall,
-                                         lead_darkness=lead_darkness))
+                                         canvas_period=canvas_period, lead_darkness=lead_darkness))
 
 
 class PatchDiscriminator(nn.Module):

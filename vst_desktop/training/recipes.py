@@ -123,7 +123,7 @@ class PaintedRecipe(Recipe):
             try:
                 self.teacher = AnalogyTeacher(data.style.images, **analogy_settings(cfg), workers=workers)
             except ValueError as exc:
-                canvas = cfg.analogy_canvas_form == "painting" and "canvas" in str(exc)
+                canvas = cfg.analogy_canvas_form.startswith("painting") and "canvas" in str(exc)
                 raise TrainingDataError(
                     f"The style images are too small for "
                     f"{'the painting canvas' if canvas else f'analogy_patch={cfg.analogy_patch}'} ({exc}).",

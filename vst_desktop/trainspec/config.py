@@ -22,7 +22,7 @@ from vst_desktop.styles.package import MAX_NAME, has_unprintable
 RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
 D_INPUTS = ("rgb", "highpass")
-CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells", "painting")  # training/texture/analogy.py (`canvas_tile`)
+CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells", "painting", "painting_marks")  # training/texture/analogy.py (`canvas_tile`)
 CANVAS_GAINS = ("", "pixel", "smooth")  # training/models.py (GeneratorSpec.canvas_gain)
 MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")
@@ -104,6 +104,9 @@ class TrainConfig:
     analogy_keep: float = 0.6  # how much of the photo's own detail stays under the painting's (> 1 sharpens it)
     analogy_canvas: float = 0.5  # the canvas's weight in flat areas' matching (marks on a plain wall)
     analogy_canvas_form: str = "blobs"  # the canvas: one of CANVAS_FORMS (analogy.canvas_tile)
+    # px: the canvas tile's side. The canvas repeats at this period, so its marks on a plain wall form a
+    # wallpaper whose repeats the eye finds: 2.5 across a 640 px frame at 256, 5 at 128
+    analogy_canvas_period: int = 128
     analogy_detail: float = 1.0  # the painting's detail laid on
     # how far the canvas gives way where the photo has structure of its own (eyes, mouth, contours): 0 = the
     # same weight everywhere; 1 = half weight where the photo is as structured as a typical painting patch
@@ -207,6 +210,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "stroke_contrast_floor": (1e-4, 1.0), "stroke_passes": (1, 16), "colour_strength": (0.0, 1.0),
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
+    "analogy_canvas_period": (16, 512),  # 512: the long side the teacher brings the paintings to
     "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0),
     "analogy_flatten": (0, 8), "analogy_flatten_passes": (1, 8),
     "analogy_flatten_sigma": (0.0, 8.0), "analogy_lead": (0.0, 1.0), "painter_steps": (1, 10**6),

@@ -19,10 +19,14 @@ import cv2
 import numpy as np
 
 from vst_desktop.training.texture.strokes import BatchTeacher
+from vst_desktop.training.texture.synth import synthesized_tile
 from vst_desktop.trainspec.config import CANVAS_FORMS
 
 POOLED = 4  # a patch's structure is matched at 4 x 4 cells
 CANVAS_PERIOD = 128  # px: the canvas tile; the teacher's crops and the generator share it
+# Canvases cut from the folder's paintings: a crop of one ("painting"), or a texture synthesized from their
+# small patches ("painting_marks": the marks repeat, not the objects a crop holds)
+PAINTING_FORMS = ("painting", "painting_marks")
 
 
 def _periodic_lowpass_noise(rng: np.random.Generator, period: int, sigma: float) -> np.ndarray:
@@ -56,8 +60,10 @@ def _smear(noise: np.ndarray, angle: np.ndarray, steps: int, step: float = 1.0) 
     return _normed(acc)
 
 
-def _cells(rng: np.random.Generator, period: int, n: int = 96) -> np.ndarray:
-    """Voronoi cells on the torus (distances wrap), each one flat grey: about 13 px across, sharp borders."""
+def _cells(rng: np.random.Generator, period: int, per_128: int = 96) -> np.ndarray:
+    """Voronoi cells on the torus (distances wrap), each one flat grey: about 13 px across (`per_128` cells per
+    128 px square, whatever the period), sharp borders."""
+    n = max(1, round(per_128 * (period / 128) ** 2))
     seeds, values = rng.uniform(0, period, (n, 2)), rng.standard_normal(n)
     gy, gx = np.mgrid[0:period, 0:period].astype(np.float64)
     best, label = np.full((period, period), np.inf), np.zeros((period, period), np.int64)
@@ -119,9 +125,9 @@ def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 12
     dashes plus wider, longer ones (5 px wide, 24 px long) along the same field: marks at two scales.
     "bands": long parallel wavy bands about 9 px apart (a diagonal cosine whose phase a slow noise bends;
     Munch's swirls). "cells": flat Voronoi patches with sharp borders (stained glass, Kandinsky's planes).
-    "painting" needs the paintings (`painting_tile`): here it is a zero tile that a checkpoint's buffer or the
-    teacher's tile replaces."""
-    if form == "painting":
+    "painting" and "painting_marks" need the paintings (`painting_tile`, `synth.synthesized_tile`): here they are
+    a zero tile that a checkpoint's buffer or the teacher's tile replaces."""
+    if form in PAINTING_FORMS:
         return np.zeros((period, period), np.float32)
     rng = np.random.default_rng(seed)
     if form == "blobs":
@@ -181,7 +187,7 @@ class AnalogyTeacher(BatchTeacher):
                  level: float = 1.0, canvas_form: str = "blobs", canvas_flat: float = 0.0, max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
                  canvas_wall: bool = False, wall_gain: float = 1.0, flat_window: float = 0.25,
-                 workers: int = 1) -> None:
+                 workers: int = 1, canvas_period: int = CANVAS_PERIOD) -> None:
         super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
@@ -204,7 +210,12 @@ class AnalogyTeacher(BatchTeacher):
         if not keys:
             raise ValueError(f"no painting has a short side of {4 * patch} px or more")
         # The generator's CanvasStage takes this tile (recipes.PaintedRecipe.prepare), so both see one canvas.
-        self.tile = painting_tile(greys) if canvas_form == "painting" else canvas_tile(canvas_form)
+        if canvas_form == "painting":
+            self.tile = painting_tile(greys, canvas_period)
+        elif canvas_form == "painting_marks":
+            self.tile = synthesized_tile(greys, canvas_period)
+        else:
+            self.tile = canvas_tile(canvas_form, canvas_period)
         keys_a, pay_a = np.concatenate(keys), np.concatenate(payloads)
         if len(keys_a) > max_patches:
             pick = rng.choice(len(keys_a), max_patches, replace=False)

@@ -56,7 +56,8 @@ def generator_stages(cfg: TrainConfig) -> dict:
     if cfg.analogy_canvas > 0:
         # the canvas the teacher's flat-area marks follow (and, with its gain, the head's full-resolution copy)
         gain = cfg.analogy_canvas_gain or ("pixel" if cfg.analogy_canvas_wall else "")  # the wall needs a gain
-        stages.update(canvas=cfg.analogy_canvas_form, canvas_gain=gain, canvas_wall=cfg.analogy_canvas_wall)
+        stages.update(canvas=cfg.analogy_canvas_form, canvas_gain=gain, canvas_wall=cfg.analogy_canvas_wall,
+                      canvas_period=cfg.analogy_canvas_period)
     if cfg.analogy_flatten > 0:
         # the planes the teacher paints on (PaintedRecipe.teach), built in as the planes family's are
         stages.update(flatten_radius=cfg.analogy_flatten, flatten_passes=cfg.analogy_flatten_passes, flatten_scale=2,
@@ -70,7 +71,7 @@ def analogy_settings(cfg: TrainConfig) -> dict:
     """`AnalogyTeacher` keyword arguments (the paintings come separately)."""
     return dict(patch=cfg.analogy_patch, stride=cfg.analogy_patch // 2,
                 low_sigma=cfg.analogy_low_sigma or cfg.analogy_patch / 4.0, keep=cfg.analogy_keep,
-                canvas=cfg.analogy_canvas, canvas_form=cfg.analogy_canvas_form,
+                canvas=cfg.analogy_canvas, canvas_form=cfg.analogy_canvas_form, canvas_period=cfg.analogy_canvas_period,
                 detail=cfg.analogy_detail, canvas_flat=cfg.analogy_canvas_flat,
                 canvas_wall=cfg.analogy_canvas_wall, wall_gain=cfg.analogy_wall_gain,
                 flat_window=cfg.analogy_flat_window, seed=cfg.seed)
