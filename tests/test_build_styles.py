@@ -39,14 +39,13 @@ def test_every_candidate_is_valid_settings_for_every_builtin_style(recipe):
 
 
 @pytest.mark.skipif(SHARED is None or not (SHARED / "styles").is_dir(), reason="needs ../shared/data")
-def test_a_built_style_is_identified_against_its_own_folder_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(build_styles, "BUILD", tmp_path)
+def test_a_built_style_is_identified_against_its_own_folder_once(tmp_path):
     style = build_styles.STYLES[0]
-    images, _ = build_styles.image_folder(style, build_styles.unverified_files())
-    named = build_styles.named_folder(style)
+    images, _ = build_styles.image_folder(style, build_styles.unverified_files(), tmp_path)
+    named = build_styles.named_folder(style, tmp_path)
     assert named.name == style.folder and sorted(p.name for p in named.iterdir()) == sorted(
         p.name for p in images.iterdir())
-    assert build_styles.named_folder(style) == named  # a second build finds the link in place
+    assert build_styles.named_folder(style, tmp_path) == named  # a second build finds the link in place
     names = [p.name for p in identify_folders(named)]
     assert names.count(style.folder) == 1 and "images" not in names
     assert [p for p in identify_folders(named) if p.name == style.folder] == [named]

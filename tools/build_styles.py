@@ -109,10 +109,10 @@ def unverified_files() -> set[str]:
     return out
 
 
-def image_folder(style: BuiltinStyle, excluded: set[str]) -> tuple[Path, list[str]]:
-    """build/styles/<folder>/images: links to the style's verified images; returns it and what was left out."""
+def image_folder(style: BuiltinStyle, excluded: set[str], build: Path = BUILD) -> tuple[Path, list[str]]:
+    """<build>/<folder>/images: links to the style's verified images; returns it and what was left out."""
     src = SHARED / "styles" / style.folder
-    dst = BUILD / style.folder / "images"
+    dst = build / style.folder / "images"
     dst.mkdir(parents=True, exist_ok=True)
     left_out = []
     for f in sorted(src.iterdir()):
@@ -126,19 +126,19 @@ def image_folder(style: BuiltinStyle, excluded: set[str]) -> tuple[Path, list[st
     return dst, left_out
 
 
-def named_folder(style: BuiltinStyle) -> Path:
+def named_folder(style: BuiltinStyle, build: Path = BUILD) -> Path:
     """The style's image links under the style folder's own name (a link to the links folder): the identifier
     tells the painters apart by folder name, and would otherwise hold this folder twice, once as "images"."""
-    link = BUILD / style.folder / "named" / style.folder
+    link = build / style.folder / "named" / style.folder
     if not link.is_symlink():
         link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(BUILD / style.folder / "images", target_is_directory=True)
+        link.symlink_to(build / style.folder / "images", target_is_directory=True)
     return link
 
 
-def train(style: BuiltinStyle, preset: str, threads: int, seed: int, log) -> Path:
-    run = BUILD / style.folder / "run"
-    images, left_out = image_folder(style, unverified_files())
+def train(style: BuiltinStyle, build: Path, preset: str, threads: int, seed: int, log) -> Path:
+    run = build / style.folder / "run"
+    images, left_out = image_folder(style, unverified_files(), build)
     if left_out:
         log(f"{style.folder}: leaving out {', '.join(left_out)} (licence not verified)")
     if (run / "package").is_dir() and any((run / "package").glob("*.onnx")):
@@ -153,8 +153,7 @@ def train(style: BuiltinStyle, preset: str, threads: int, seed: int, log) -> Pat
     cmd += ["--no-install", "--no-evaluate", "--progress", "jsonl"]
     t0 = time.time()
     log(f"{style.folder}: {' '.join(cmd[2:])}")
-    (BUILD / style.folder).mkdir(parents=True, exist_ok=True)
-    with open(BUILD / style.folder / "train.log", "a", encoding="utf-8") as out:
+    with open(build / style.folder / "train.log", "a", encoding="utf-8") as out:
         rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     log(f"{style.folder}: train exited {rc} after {time.time() - t0:.0f} s")
     return run
@@ -175,7 +174,8 @@ def measure(style: BuiltinStyle, run: Path, log) -> None:
         return
     meta = json.loads(path.read_text())
     t0 = time.time()
-    meta["metrics"] = evaluate_style(run / "package" / f"{meta['id']}.onnx", style_folder=named_folder(style))
+    build = run.parents[1]  # <build>/<folder>/run
+    meta["metrics"] = evaluate_style(run / "package" / f"{meta['id']}.onnx", style_folder=named_folder(style, build))
     meta["training"]["config"]["styles_dir"] = str(SHARED / "styles" / style.folder)
     path.write_text(json.dumps(meta, indent=2) + "\n")
     log(f"{style.folder}: evaluated in {time.time() - t0:.0f} s")
@@ -228,28 +228,26 @@ def main() -> int:
     ap.add_argument("--candidate", choices=list(CANDIDATES),
                     help="build and check this recipe in build/styles_<recipe>/; ship nothing")
     args = ap.parse_args()
-    global BUILD
     if not SHARED.is_dir():
         print(f"error: {SHARED} not found; the styles are built from ../shared/data", file=sys.stderr)
         return 2
     wanted = set(filter(None, args.only.split(",")))
     styles = [s for s in (candidate_styles(args.candidate) if args.candidate else STYLES)
               if not wanted or s.folder in wanted]
-    if args.candidate:
-        BUILD = BUILD.parent / f"styles_{args.candidate}"
+    build = BUILD.parent / f"styles_{args.candidate}" if args.candidate else BUILD
     threads = max(1, (os.cpu_count() or 2) // max(1, args.jobs))
-    BUILD.mkdir(parents=True, exist_ok=True)
+    build.mkdir(parents=True, exist_ok=True)
 
     def log(msg: str) -> None:
         line = f"{time.strftime('%H:%M:%S')} {msg}"
         print(line, flush=True)
-        with open(BUILD / "build.log", "a", encoding="utf-8") as f:
+        with open(build / "build.log", "a", encoding="utf-8") as f:
             f.write(line + "\n")
 
     def one(style: BuiltinStyle) -> dict:
-        run = BUILD / style.folder / "run"
+        run = build / style.folder / "run"
         if not args.check_only:
-            run = train(style, args.preset, threads, args.seed, log)
+            run = train(style, build, args.preset, threads, args.seed, log)
         if args.reevaluate or not args.check_only:
             measure(style, run, log)
         verdict = check(style, run)
@@ -265,7 +263,7 @@ def main() -> int:
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         verdicts = list(pool.map(one, styles))
-    summary = BUILD / "summary.json"
+    summary = build / "summary.json"
     old = json.loads(summary.read_text()) if summary.is_file() else {}
     old.update({v["folder"]: v for v in verdicts})
     summary.write_text(json.dumps(old, indent=2) + "\n")

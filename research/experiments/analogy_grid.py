@@ -139,7 +139,7 @@ AUTO_MARKS = {"monet": "dabs", "munch_scream": "dabs", "picabia_udnie": "planes"
 
 def run_one(variant: str, style: build_styles.BuiltinStyle, out: Path, device: str, iterations: int | None,
             seed: int = 0, overrides: dict | None = None) -> dict:
-    images = build_styles.BUILD / style.folder / "images"
+    images = out / "images" / style.folder / "images"  # main's links to the folder's verified images
     run = out / variant / style.folder
     if any((run / "package").glob("*.onnx")):  # finished earlier: never trained twice
         return {"variant": variant, "folder": style.folder, "rc": 0, "seconds": 0.0, "skipped": True}
@@ -180,9 +180,8 @@ def main() -> int:
     build_styles.SHARED = Path(args.shared).resolve()
     out = Path(args.out).resolve()
     styles = [s for s in build_styles.STYLES if not args.folders or s.folder in args.folders.split(",")]
-    build_styles.BUILD = out / "images"
     for s in styles:  # once, before the runs share them
-        build_styles.image_folder(s, build_styles.unverified_files())
+        build_styles.image_folder(s, build_styles.unverified_files(), out / "images")
     jobs = []
     for item in args.variants.split(","):  # VARIANT or VARIANT:folder+folder
         variant, _, only = item.partition(":")

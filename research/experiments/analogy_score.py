@@ -121,14 +121,9 @@ def main() -> int:
             if (not args.variants or variant in args.variants.split(",")) and folder not in excluded:
                 targets.append((variant, folder, onnx))
     if args.shipped:
-        from vst_desktop.styles.library import StyleLibrary
+        from research.experiments.candidate_sheets import shipped
 
-        for p in StyleLibrary().list():
-            cfg = ((p.meta.training or {}).get("config") or {}) if p.meta.kind == "gan" else {}
-            sdir = Path(cfg.get("styles_dir", ""))
-            folder = sdir.parent.name if sdir.name == "images" else sdir.name  # build_styles links its images
-            if cfg.get("styles_dir") and folder not in excluded:
-                targets.append(("shipped", folder, p.onnx_path))
+        targets += [("shipped", folder, onnx) for folder, onnx in shipped().items() if folder not in excluded]
     for item in args.onnx:
         label_folder, path = item.split("=", 1)
         label, folder = label_folder.split(":", 1)

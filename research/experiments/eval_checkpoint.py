@@ -19,6 +19,7 @@ from vst_desktop.training import checkpoint as ckpt
 from vst_desktop.training.export import export_onnx
 from vst_desktop.training.models import build_generator
 from vst_desktop.training.texture.marks import generator_stages
+from vst_desktop.trainspec import layout
 from vst_desktop.trainspec.config import TrainConfig
 
 
@@ -28,7 +29,7 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=16)
     ap.add_argument("--zero-residual", action="store_true")
     a = ap.parse_args()
-    state = ckpt.load(ckpt.checkpoint_path(Path(a.run)))
+    state = ckpt.load(layout.checkpoint_path(Path(a.run)))
     cfg = TrainConfig.from_dict(state["config"])
     g = build_generator(cfg.generator, **generator_stages(cfg))
     g.load_state_dict(state["EMA"])
