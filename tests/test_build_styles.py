@@ -38,6 +38,12 @@ def test_every_candidate_is_valid_settings_for_every_builtin_style(recipe):
         build_styles.candidate_styles("nonsense")
 
 
+def test_a_second_seed_of_a_candidate_is_built_beside_the_first():
+    first, second = build_styles.candidate_build("painter", 0), build_styles.candidate_build("painter", 1)
+    assert first.name == "styles_painter" and second.name == "styles_painter_seed1"
+    assert first.parent == second.parent == build_styles.BUILD.parent
+
+
 @pytest.mark.skipif(SHARED is None or not (SHARED / "styles").is_dir(), reason="needs ../shared/data")
 def test_a_built_style_is_identified_against_its_own_folder_once(tmp_path):
     style = build_styles.STYLES[0]

@@ -206,6 +206,11 @@ def check(style: BuiltinStyle, run: Path) -> dict:
             "train_seconds": meta.get("training", {}).get("seconds")}
 
 
+def candidate_build(recipe: str, seed: int) -> Path:
+    """Where a candidate recipe is built: one folder per recipe and seed, so a second seed keeps the first."""
+    return BUILD.parent / (f"styles_{recipe}" + (f"_seed{seed}" if seed else ""))
+
+
 def ship(run: Path, style_id: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for suffix in (".onnx", ".json", ".png"):
@@ -226,7 +231,7 @@ def main() -> int:
     ap.add_argument("--check-only", action="store_true", help="do not train; check and ship what is built")
     ap.add_argument("--reevaluate", action="store_true", help="with --check-only: measure the built styles again")
     ap.add_argument("--candidate", choices=list(CANDIDATES),
-                    help="build and check this recipe in build/styles_<recipe>/; ship nothing")
+                    help="build and check this recipe in build/styles_<recipe>[_seed<n>]/; ship nothing")
     args = ap.parse_args()
     if not SHARED.is_dir():
         print(f"error: {SHARED} not found; the styles are built from ../shared/data", file=sys.stderr)
@@ -234,7 +239,7 @@ def main() -> int:
     wanted = set(filter(None, args.only.split(",")))
     styles = [s for s in (candidate_styles(args.candidate) if args.candidate else STYLES)
               if not wanted or s.folder in wanted]
-    build = BUILD.parent / f"styles_{args.candidate}" if args.candidate else BUILD
+    build = candidate_build(args.candidate, args.seed) if args.candidate else BUILD
     threads = max(1, (os.cpu_count() or 2) // max(1, args.jobs))
     build.mkdir(parents=True, exist_ok=True)
 
