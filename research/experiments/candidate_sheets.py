@@ -1,7 +1,8 @@
 """The sheets issue 16 asks a person to judge, for a set of built styles (a `build_styles --candidate` build
 or the shipped ones), on material none of them trained or was tuned on (the held-out part):
 
-- `webcam_all.jpg`: every style on the same held-out webcam frame (head-pose clip), the input first;
+- `webcam_all.jpg`: every style on the same held-out webcam frame (head-pose clip), the input first; then
+  the same for the shipped styles, or for another build (`--against`);
 - `per_style.jpg`: per style, two of its own paintings, then two held-out detailed photos and a held-out
   plain-background portrait in that style;
 - `anchors.jpg`: the anchors sheet's five inputs (../shared/research/anchors, its first row only: the
@@ -90,11 +91,13 @@ def main() -> int:
     ap.add_argument("--build", required=True, help="a build_styles folder (build/styles_painter)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--frame", type=int, default=3, help="which of 6 evenly spread head-pose frames")
+    ap.add_argument("--against", help="another build to set beside this one (default: the shipped styles)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     built = styles_of(Path(args.build))
-    old = shipped()
+    old = {f: o for f, _, o in styles_of(Path(args.against))} if args.against else shipped()
+    old_tag = Path(args.against).name if args.against else "shipped"
     detailed, portraits = split_photos(VAL)
     photos = [sized(read_image(p)) for p in detailed[:2]] + [sized(read_image(portraits[0]))]
     frame = sized(clip_frames(HEAD_POSE, 6)[args.frame])
@@ -105,7 +108,7 @@ def main() -> int:
         return sessions[onnx].run(img, 1.0)
 
     cells_new = [labelled(frame, "input")] + [labelled(styled(o, frame), name) for _, name, o in built]
-    cells_old = [labelled(frame, "input")] + [labelled(styled(old[f], frame), f"{name} (shipped)")
+    cells_old = [labelled(frame, "input")] + [labelled(styled(old[f], frame), f"{name} ({old_tag})")
                                               for f, name, _ in built if f in old]
     cv2.imwrite(str(out / "webcam_all.jpg"), stack([grid(cells_new, 5, 180), grid(cells_old, 5, 180)], 12),
                 [cv2.IMWRITE_JPEG_QUALITY, 88])
@@ -118,7 +121,7 @@ def main() -> int:
         inputs = [sized(x) for x in cells(cv2.imread(str(SHEET)))[0]]  # sides multiples of 8
         anchor_rows = [row([labelled(x, "input") for x in inputs], 160)]
         for folder in ("picabia_udnie", "ukiyo_e"):
-            for tag, onnx in (("shipped", old.get(folder)), ("rebuilt", dict((f, o) for f, _, o in built).get(folder))):
+            for tag, onnx in ((old_tag, old.get(folder)), ("rebuilt", dict((f, o) for f, _, o in built).get(folder))):
                 if onnx is not None:
                     anchor_rows.append(row([labelled(styled(onnx, x), f"{folder} {tag}") for x in inputs], 160))
         cv2.imwrite(str(out / "anchors.jpg"), stack(anchor_rows), [cv2.IMWRITE_JPEG_QUALITY, 88])
