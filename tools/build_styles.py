@@ -83,6 +83,9 @@ CANDIDATES = {
     # the canvas synthesized from the paintings' marks, at twice the period: the wall behind a person repeats
     # 2.5 times across a 640 px frame instead of 5, and no object of a painting crop repeats with it
     "painter_marks": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=256),
+    # at 512 the tile is wider than the live frame is tall and covers most of its width, so a still wall
+    # shows its marks once (at 256 they still come back with a correlation of 0.66-0.95: round 18)
+    "painter_marks512": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512),
 }
 
 
