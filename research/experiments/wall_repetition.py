@@ -78,7 +78,7 @@ def main() -> int:
     for spec in args.builds:
         label, build = spec.split("=", 1)
         rows = {}
-        for folder, name, onnx in styles_of(Path(build)):
+        for folder, _name, onnx in styles_of(Path(build)):
             session = open_session(onnx, prefer_gpu=False)
             scores = [repetition(session.run(f, 1.0)) for f in frames]
             rows[folder] = {"repetition": round(float(np.mean([s for s, _ in scores])), 3),
