@@ -84,7 +84,8 @@ CANDIDATES = {
     # 2.5 times across a 640 px frame instead of 5, and no object of a painting crop repeats with it
     "painter_marks": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=256),
     # at 512 the tile is wider than the live frame is tall and covers most of its width, so a still wall
-    # shows its marks once (at 256 they still come back with a correlation of 0.66-0.95: round 18)
+    # shows its marks once (at 256 they come back with a correlation of 0.63-0.96:
+    # docs/research/painter_round18.md)
     "painter_marks512": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512),
 }
 
