@@ -57,3 +57,42 @@ def test_a_built_style_is_identified_against_its_own_folder_once(tmp_path):
     assert [p for p in identify_folders(named) if p.name == style.folder] == [named]
     # the links folder itself would have been a tenth class beside the painter's own folder
     assert "images" in [p.name for p in identify_folders(images)]
+
+
+def test_the_builtin_styles_draws_are_built_beside_them():
+    assert build_styles.candidate_build(None, 0) == build_styles.BUILD
+    assert build_styles.candidate_build(None, 2).name == "styles_seed2"
+
+
+def _draw(root: Path, seed: int) -> Path:
+    run = root / f"seed{seed}" / "run"
+    (run / "package").mkdir(parents=True)
+    (run / "package" / "style.onnx").write_bytes(b"")  # the scorer below does not open it
+    return run
+
+
+@pytest.mark.skipif(SHARED is None or not (SHARED / "styles").is_dir(), reason="needs ../shared/data")
+def test_the_draw_the_tune_part_names_most_surely_is_kept(tmp_path):
+    import json
+
+    style = build_styles.STYLES[0]
+    runs = {0: _draw(tmp_path, 0), 1: _draw(tmp_path, 1), 2: tmp_path / "seed2" / "run"}  # seed 2 never built
+    tune = {"seed0": 0.21, "seed1": 0.34}
+    scored = []
+
+    def score(onnx: Path, folder: str) -> dict:
+        scored.append((onnx.parents[2].name, folder))
+        return {"p_own": tune[onnx.parents[2].name]}
+
+    chosen = tmp_path / "chosen"
+    link = build_styles.choose_draw(style, runs, chosen, score, lambda msg: None)
+    assert sorted(scored) == [("seed0", style.folder), ("seed1", style.folder)]
+    assert link == chosen / style.folder / "run" and link.is_symlink() and link.resolve() == runs[1].resolve()
+    record = json.loads((chosen / style.folder / "draws.json").read_text())
+    assert record["chosen_seed"] == 1 and set(record["tune"]) == {"0", "1"}
+    # the chosen folder can be measured like any build: its images are there for the identifier's link
+    assert build_styles.named_folder(style, chosen).is_dir()
+    tune["seed0"] = 0.5  # a later choice replaces the link
+    assert build_styles.choose_draw(style, runs, chosen, score, lambda msg: None).resolve() == runs[0].resolve()
+    with pytest.raises(RuntimeError, match="no draw"):
+        build_styles.choose_draw(style, {2: runs[2]}, chosen, score, lambda msg: None)

@@ -210,9 +210,61 @@ def check(style: BuiltinStyle, run: Path) -> dict:
             "train_seconds": meta.get("training", {}).get("seconds")}
 
 
-def candidate_build(recipe: str, seed: int) -> Path:
-    """Where a candidate recipe is built: one folder per recipe and seed, so a second seed keeps the first."""
-    return BUILD.parent / (f"styles_{recipe}" + (f"_seed{seed}" if seed else ""))
+def candidate_build(recipe: str | None, seed: int) -> Path:
+    """Where a recipe is built (None: the built-in styles' own): one folder per recipe and seed, so a second
+    seed keeps the first."""
+    return BUILD.parent / ((f"styles_{recipe}" if recipe else BUILD.name) + (f"_seed{seed}" if seed else ""))
+
+
+def tune_scorer():
+    """A function (onnx, folder) -> how surely the grey identifier names the style's own folder on the TUNE
+    part (evaluation/parts.py): train photos, demo-clip frames and train portraits. The choice between
+    draws looks at nothing the reports are made on."""
+    from vst_desktop.core import paths
+    from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
+    from vst_desktop.evaluation.parts import tune_sets
+    from vst_desktop.evaluation.stylizers import open_session
+
+    folders = sorted(p for p in (SHARED / "styles").iterdir() if p.is_dir())
+    identifier = train_identifier(folders, SHARED / "content" / "train", IdentifyConfig(mode="grey"),
+                                  paths.data_dir() / "cache")
+    detailed, webcam = tune_sets()
+
+    def score(onnx: Path, folder: str) -> dict:
+        session = open_session(onnx, prefer_gpu=False)
+        out = {}
+        for name, images in (("photos", detailed), ("webcam", webcam)):
+            s = identifier.score([session.run(x, 1.0) for x in images], folder)
+            out[name] = {"p_own": round(s["p_own"], 4), "top1": s["top1"]}
+        out["p_own"] = round((out["photos"]["p_own"] + out["webcam"]["p_own"]) / 2, 4)
+        return out
+
+    return score
+
+
+def choose_draw(style: BuiltinStyle, runs: dict[int, Path], chosen: Path, score, log) -> Path:
+    """Keep, of a style's draws (seed -> run), the one the identifier names most surely on the tune part,
+    as <chosen>/<folder>/run (a link to it), with the scores in <chosen>/<folder>/draws.json. Two draws of
+    the same recipe differ by 0.1-0.3 in p_own, and a draw that scores higher on the tune part scores higher
+    held out too (docs/research/painter_round19.md)."""
+    scores = {}
+    for seed, run in runs.items():
+        onnx = sorted((run / "package").glob("*.onnx"))
+        if onnx:
+            scores[seed] = score(onnx[0], style.folder)
+    if not scores:
+        raise RuntimeError(f"{style.folder}: no draw was built")
+    best = max(scores, key=lambda k: scores[k]["p_own"])
+    image_folder(style, unverified_files(), chosen)
+    link = chosen / style.folder / "run"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(runs[best].resolve(), target_is_directory=True)
+    (chosen / style.folder / "draws.json").write_text(
+        json.dumps({"chosen_seed": best, "tune": {str(k): v for k, v in scores.items()}}, indent=1) + "\n")
+    said = ", ".join(f"seed {k}: {v['p_own']:.3f}" for k, v in scores.items())
+    log(f"{style.folder}: draw of seed {best} chosen ({said})")
+    return link
 
 
 def ship(run: Path, style_id: str) -> None:
@@ -232,6 +284,9 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2, help="styles trained at once (each with cores/jobs threads)")
     ap.add_argument("--only", default="", help="comma-separated folder names")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--draws", type=int, default=1,
+                    help="train each style with this many seeds from --seed on, and keep the one the identifier "
+                         "names most surely on the tune part (into build/styles[_<recipe>]_draws<n>/)")
     ap.add_argument("--check-only", action="store_true", help="do not train; check and ship what is built")
     ap.add_argument("--reevaluate", action="store_true", help="with --check-only: measure the built styles again")
     ap.add_argument("--candidate", choices=list(CANDIDATES),
@@ -243,9 +298,15 @@ def main() -> int:
     wanted = set(filter(None, args.only.split(",")))
     styles = [s for s in (candidate_styles(args.candidate) if args.candidate else STYLES)
               if not wanted or s.folder in wanted]
-    build = candidate_build(args.candidate, args.seed) if args.candidate else BUILD
+    if args.draws < 1:
+        print("error: --draws must be 1 or more", file=sys.stderr)
+        return 2
+    seeds = list(range(args.seed, args.seed + args.draws))
+    builds = {seed: candidate_build(args.candidate, seed) for seed in seeds}
+    build = builds[args.seed] if args.draws == 1 else Path(f"{builds[args.seed]}_draws{args.draws}")
     threads = max(1, (os.cpu_count() or 2) // max(1, args.jobs))
-    build.mkdir(parents=True, exist_ok=True)
+    for b in {build, *builds.values()}:
+        b.mkdir(parents=True, exist_ok=True)
 
     def log(msg: str) -> None:
         line = f"{time.strftime('%H:%M:%S')} {msg}"
@@ -253,10 +314,17 @@ def main() -> int:
         with open(build / "build.log", "a", encoding="utf-8") as f:
             f.write(line + "\n")
 
+    if not args.check_only:  # a style's draws side by side, so that each style is done in one draw's time
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            list(pool.map(lambda job: train(job[0], builds[job[1]], args.preset, threads, job[1], log),
+                          [(style, seed) for style in styles for seed in seeds]))
+        if args.draws > 1:
+            score = tune_scorer()
+            for style in styles:
+                choose_draw(style, {seed: builds[seed] / style.folder / "run" for seed in seeds}, build, score, log)
+
     def one(style: BuiltinStyle) -> dict:
         run = build / style.folder / "run"
-        if not args.check_only:
-            run = train(style, build, args.preset, threads, args.seed, log)
         if args.reevaluate or not args.check_only:
             measure(style, run, log)
         verdict = check(style, run)

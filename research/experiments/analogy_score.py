@@ -20,29 +20,21 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from research.experiments.analogy_teacher import CACHE, STYLES, TRAIN, tune_sets
+from research.experiments.analogy_teacher import CACHE, STYLES, TRAIN
 from vst_desktop.core import paths
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
-from vst_desktop.evaluation.media import read_clip, read_image
-from vst_desktop.evaluation.run import critic_for, model_sized, stabilized
+from vst_desktop.evaluation.media import read_clip
+from vst_desktop.evaluation.parts import heldout_sets, tune_sets
+from vst_desktop.evaluation.run import critic_for, stabilized
 from vst_desktop.evaluation.style_score import texture_gain
 from vst_desktop.evaluation.stylizers import open_session
-from vst_desktop.evaluation.webcam import clip_frames, sized, split_photos
 
 SHARED = paths.shared_data_dir()
-VAL = SHARED / "content" / "val"
 VIDEO = SHARED / "video"
 CLIPS = {"tune": ["bottle-detection.mp4", "one-by-one-person-detection.mp4"],
          "heldout": ["head-pose-face-detection-male.gif", "classroom.gif"]}
 MAX_FRAMES = 12
-
-
-def heldout_sets() -> tuple[list[np.ndarray], list[np.ndarray]]:
-    detailed_files, portraits = split_photos(VAL)
-    detailed = [model_sized(read_image(p)) for p in detailed_files]
-    webcam = clip_frames(VIDEO / "head-pose-face-detection-male.gif", 6) + [sized(read_image(p)) for p in portraits]
-    return detailed, webcam
 
 
 def flicker(run, clip: Path) -> dict:

@@ -12,9 +12,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from research.experiments.analogy_score import heldout_sets
 from research.experiments.analogy_teacher import STYLES
 from vst_desktop.evaluation.media import image_files, read_image
+from vst_desktop.evaluation.parts import heldout_sets
 from vst_desktop.evaluation.stylizers import open_session
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,8 +22,7 @@ from vst_desktop.core import paths
 from vst_desktop.evaluation import metrics
 from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
 from vst_desktop.evaluation.media import image_files, read_image
-from vst_desktop.evaluation.run import model_sized
-from vst_desktop.evaluation.webcam import clip_frames, sized
+from vst_desktop.evaluation.parts import heldout_sets, tune_sets
 from vst_desktop.training.texture.analogy import AnalogyTeacher
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 
@@ -32,19 +31,6 @@ STYLES = SHARED / "styles"
 TRAIN = SHARED / "content" / "train"
 CACHE = paths.data_dir() / "cache"
 NEVER_TUNED = "munch_scream"
-TUNE_DETAILED = ["kodak_kodim01.png", "kodak_kodim02.png", "kodak_kodim03.png", "kodak_kodim05.png",
-                 "kodak_kodim07.png", "kodak_kodim09.png", "kodak_kodim13.png", "kodak_kodim21.png",
-                 "skimage_chelsea.png", "tuebingen_neckarfront.jpg"]
-TUNE_PORTRAITS = ["faces_cc0_001.jpg", "faces_cc0_011.jpg", "faces_cc0_021.jpg", "faces_cc0_031.jpg",
-                  "faces_cc0_041.jpg", "faces_cc0_051.jpg"]
-
-
-def tune_sets() -> tuple[list[np.ndarray], list[np.ndarray]]:
-    detailed = [model_sized(read_image(TRAIN / n)) for n in TUNE_DETAILED]
-    webcam = clip_frames(paths.demo_clip(), 6) + [sized(read_image(TRAIN / n)) for n in TUNE_PORTRAITS]
-    return detailed, webcam
-
-
 def paint_set(teacher: AnalogyTeacher, ct, images_bgr: list[np.ndarray]) -> list[np.ndarray]:
     out = []
     for bgr in images_bgr:
@@ -90,7 +76,7 @@ def main() -> int:
     ap.add_argument("--json")
     ap.add_argument("--final", action="store_true", help="include the never-tuned folder")
     ap.add_argument("--heldout", action="store_true",
-                    help="score on the held-out part (analogy_score.heldout_sets): what a perfect student would get")
+                    help="score on the held-out part (evaluation.parts.heldout_sets): what a perfect student would get")
     args = ap.parse_args()
     kw = {k: _value(v) for k, v in (s.split("=", 1) for s in args.set)}
     all_folders = sorted(p for p in STYLES.iterdir() if p.is_dir())
@@ -98,12 +84,7 @@ def main() -> int:
     if not args.final:
         names = [n for n in names if n != NEVER_TUNED]
     idents = {m: train_identifier(all_folders, TRAIN, IdentifyConfig(mode=m), CACHE) for m in ("grey", "colour")}
-    if args.heldout:
-        from research.experiments.analogy_score import heldout_sets  # it imports this module
-
-        detailed, webcam = heldout_sets()
-    else:
-        detailed, webcam = tune_sets()
+    detailed, webcam = heldout_sets() if args.heldout else tune_sets()
     content_rgb = [read_image(p)[..., ::-1] for p in image_files(TRAIN)]
     report, rows = {"settings": kw}, []
     sheet_rows = []

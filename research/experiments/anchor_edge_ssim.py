@@ -86,7 +86,7 @@ def main() -> None:
         pairs = list(zip(grid[0], row, strict=True))
         result[name] = {"photos": summary(pairs[:3]), "webcam": summary(pairs[3:])}
     if args.onnx:
-        from research.experiments.analogy_score import heldout_sets
+        from vst_desktop.evaluation.parts import heldout_sets
         from vst_desktop.evaluation.stylizers import open_session
         detailed, webcam = heldout_sets()
         for spec in args.onnx:
