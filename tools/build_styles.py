@@ -14,6 +14,10 @@ Summary: build/styles/summary.json.
 `--candidate painter` builds the recipe the painter rounds chose per folder (`candidate_styles`) the same way into
 build/styles_painter/, measures it and checks it against the same acceptance, and leaves resources/styles/
 alone: a recipe replaces the built-in styles only by a change to STYLES, once it passes.
+
+`--draws 2` trains each style with two seeds side by side (one core each: one draw's time) into the
+per-seed folders (a draw already built there is reused), keeps the draw the identifier names most surely
+on the tune part (evaluation/parts.py), and measures and checks that one in build/styles[_<recipe>]_draws2/.
 """
 
 from __future__ import annotations
