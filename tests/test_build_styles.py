@@ -76,7 +76,8 @@ def test_the_draw_the_tune_part_names_most_surely_is_kept(tmp_path):
     import json
 
     style = build_styles.STYLES[0]
-    runs = {0: _draw(tmp_path, 0), 1: _draw(tmp_path, 1), 2: tmp_path / "seed2" / "run"}  # seed 2 never built
+    runs = {"painter seed 0": _draw(tmp_path, 0), "painter seed 1": _draw(tmp_path, 1),
+            "painter seed 2": tmp_path / "seed2" / "run"}  # seed 2 never built
     tune = {"seed0": 0.21, "seed1": 0.34}
     scored = []
 
@@ -87,12 +88,21 @@ def test_the_draw_the_tune_part_names_most_surely_is_kept(tmp_path):
     chosen = tmp_path / "chosen"
     link = build_styles.choose_draw(style, runs, chosen, score, lambda msg: None)
     assert sorted(scored) == [("seed0", style.folder), ("seed1", style.folder)]
-    assert link == chosen / style.folder / "run" and link.is_symlink() and link.resolve() == runs[1].resolve()
+    assert link == chosen / style.folder / "run" and link.is_symlink()
+    assert link.resolve() == runs["painter seed 1"].resolve()
     record = json.loads((chosen / style.folder / "draws.json").read_text())
-    assert record["chosen_seed"] == 1 and set(record["tune"]) == {"0", "1"}
+    assert record["chosen"] == "painter seed 1" and set(record["tune"]) == {"painter seed 0", "painter seed 1"}
     # the chosen folder can be measured like any build: its images are there for the identifier's link
     assert build_styles.named_folder(style, chosen).is_dir()
     tune["seed0"] = 0.5  # a later choice replaces the link
-    assert build_styles.choose_draw(style, runs, chosen, score, lambda msg: None).resolve() == runs[0].resolve()
+    link = build_styles.choose_draw(style, runs, chosen, score, lambda msg: None)
+    assert link.resolve() == runs["painter seed 0"].resolve()
     with pytest.raises(RuntimeError, match="no draw"):
-        build_styles.choose_draw(style, {2: runs[2]}, chosen, score, lambda msg: None)
+        build_styles.choose_draw(style, {"painter seed 2": runs["painter seed 2"]}, chosen, score, lambda msg: None)
+
+
+def test_an_unknown_candidate_or_no_draw_is_refused_with_exit_code_2(monkeypatch, capsys):
+    for argv in (["--candidate", "painter,nonsense"], ["--draws", "0"]):
+        monkeypatch.setattr(sys, "argv", ["build_styles.py", *argv])
+        assert build_styles.main() == 2
+        assert "error:" in capsys.readouterr().err

@@ -246,16 +246,17 @@ def tune_scorer():
     return score
 
 
-def choose_draw(style: BuiltinStyle, runs: dict[int, Path], chosen: Path, score, log) -> Path:
-    """Keep, of a style's draws (seed -> run), the one the identifier names most surely on the tune part,
-    as <chosen>/<folder>/run (a link to it), with the scores in <chosen>/<folder>/draws.json. Two draws of
-    the same recipe differ by 0.1-0.3 in p_own, and a draw that scores higher on the tune part scores higher
-    held out too (docs/research/painter_round19.md)."""
+def choose_draw(style: BuiltinStyle, runs: dict[str, Path], chosen: Path, score, log) -> Path:
+    """Keep, of a style's draws (label -> run: one seed of one recipe each), the one the identifier names most
+    surely on the tune part, as <chosen>/<folder>/run (a link to it), with the scores in
+    <chosen>/<folder>/draws.json. Two draws of the same recipe differ by 0.1-0.3 in p_own, and the draw
+    that scores higher on the tune part scored higher held out for every folder measured
+    (docs/research/painter_round19.md)."""
     scores = {}
-    for seed, run in runs.items():
+    for label, run in runs.items():
         onnx = sorted((run / "package").glob("*.onnx"))
         if onnx:
-            scores[seed] = score(onnx[0], style.folder)
+            scores[label] = score(onnx[0], style.folder)
     if not scores:
         raise RuntimeError(f"{style.folder}: no draw was built")
     best = max(scores, key=lambda k: scores[k]["p_own"])
@@ -264,10 +265,9 @@ def choose_draw(style: BuiltinStyle, runs: dict[int, Path], chosen: Path, score,
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(runs[best].resolve(), target_is_directory=True)
-    (chosen / style.folder / "draws.json").write_text(
-        json.dumps({"chosen_seed": best, "tune": {str(k): v for k, v in scores.items()}}, indent=1) + "\n")
-    said = ", ".join(f"seed {k}: {v['p_own']:.3f}" for k, v in scores.items())
-    log(f"{style.folder}: draw of seed {best} chosen ({said})")
+    (chosen / style.folder / "draws.json").write_text(json.dumps({"chosen": best, "tune": scores}, indent=1) + "\n")
+    said = ", ".join(f"{k}: {v['p_own']:.3f}" for k, v in scores.items())
+    log(f"{style.folder}: {best} chosen ({said})")
     return link
 
 
@@ -289,27 +289,35 @@ def main() -> int:
     ap.add_argument("--only", default="", help="comma-separated folder names")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--draws", type=int, default=1,
-                    help="train each style with this many seeds from --seed on, and keep the one the identifier "
+                    help="train each style with this many seeds from --seed on, and keep the draw the identifier "
                          "names most surely on the tune part (into build/styles[_<recipe>]_draws<n>/)")
     ap.add_argument("--check-only", action="store_true", help="do not train; check and ship what is built")
-    ap.add_argument("--reevaluate", action="store_true", help="with --check-only: measure the built styles again")
-    ap.add_argument("--candidate", choices=list(CANDIDATES),
-                    help="build and check this recipe in build/styles_<recipe>[_seed<n>]/; ship nothing")
+    ap.add_argument("--reevaluate", action="store_true", help="measure the built styles again")
+    ap.add_argument("--candidate", help="build and check this recipe (one of " + ", ".join(CANDIDATES) + "; several, "
+                    "comma-separated: each style keeps the draw of any of them the tune part names most surely) in "
+                    "build/styles_<recipe>[_seed<n>]/; ship nothing")
     args = ap.parse_args()
     if not SHARED.is_dir():
         print(f"error: {SHARED} not found; the styles are built from ../shared/data", file=sys.stderr)
         return 2
-    wanted = set(filter(None, args.only.split(",")))
-    styles = [s for s in (candidate_styles(args.candidate) if args.candidate else STYLES)
-              if not wanted or s.folder in wanted]
-    if args.draws < 1:
-        print("error: --draws must be 1 or more", file=sys.stderr)
+    recipes: list[str | None] = [r for r in (args.candidate or "").split(",") if r] or [None]
+    unknown = [r for r in recipes if r is not None and r not in CANDIDATES]
+    if unknown or args.draws < 1:
+        print(f"error: {'unknown candidate ' + ', '.join(unknown) if unknown else '--draws must be 1 or more'} "
+              f"(candidates: {', '.join(CANDIDATES)})", file=sys.stderr)
         return 2
+    wanted = set(filter(None, args.only.split(",")))
+    variants = {r: [s for s in (candidate_styles(r) if r else STYLES) if not wanted or s.folder in wanted]
+                for r in recipes}
+    styles = variants[recipes[0]]
     seeds = list(range(args.seed, args.seed + args.draws))
-    builds = {seed: candidate_build(args.candidate, seed) for seed in seeds}
-    build = builds[args.seed] if args.draws == 1 else Path(f"{builds[args.seed]}_draws{args.draws}")
+    draws = {(r, seed): candidate_build(r, seed) for r in recipes for seed in seeds}
+    if len(draws) == 1:
+        build = next(iter(draws.values()))
+    else:
+        build = BUILD.parent / "_".join([BUILD.name, *(r for r in recipes if r), f"draws{args.draws}"])
     threads = max(1, (os.cpu_count() or 2) // max(1, args.jobs))
-    for b in {build, *builds.values()}:
+    for b in {build, *draws.values()}:
         b.mkdir(parents=True, exist_ok=True)
 
     def log(msg: str) -> None:
@@ -318,20 +326,29 @@ def main() -> int:
         with open(build / "build.log", "a", encoding="utf-8") as f:
             f.write(line + "\n")
 
+    def label(recipe: str | None, seed: int) -> str:
+        return f"{recipe or 'builtin'} seed {seed}"
+
     if not args.check_only:  # a style's draws side by side, so that each style is done in one draw's time
+        jobs = [(i, r, seed) for i in range(len(styles)) for r in recipes for seed in seeds]
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            list(pool.map(lambda job: train(job[0], builds[job[1]], args.preset, threads, job[1], log),
-                          [(style, seed) for style in styles for seed in seeds]))
-        if args.draws > 1:
-            score = tune_scorer()
-            for style in styles:
-                choose_draw(style, {seed: builds[seed] / style.folder / "run" for seed in seeds}, build, score, log)
+            list(pool.map(lambda j: train(variants[j[1]][j[0]], draws[j[1], j[2]], args.preset, threads, j[2], log),
+                          jobs))
+    if len(draws) > 1:
+        score = tune_scorer()
+        for style in styles:
+            choose_draw(style, {label(r, seed): b / style.folder / "run" for (r, seed), b in draws.items()},
+                        build, score, log)
 
     def one(style: BuiltinStyle) -> dict:
         run = build / style.folder / "run"
-        if args.reevaluate or not args.check_only:
-            measure(style, run, log)
+        path = package_json(run) if run.is_dir() else None
+        if path is not None and (args.reevaluate or not json.loads(path.read_text()).get("metrics")):
+            measure(style, run, log)  # once per draw: a chosen draw keeps what its own build measured
         verdict = check(style, run)
+        chosen = build / style.folder / "draws.json"
+        if chosen.is_file():
+            verdict["draw"] = json.loads(chosen.read_text())["chosen"]
         outcome = "passes" if verdict["ok"] else "falls short"  # a candidate is measured only
         if not args.candidate:
             outcome = "shipped" if verdict["ok"] else "left out"
