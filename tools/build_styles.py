@@ -317,7 +317,7 @@ def main() -> int:
     else:
         build = BUILD.parent / "_".join([BUILD.name, *(r for r in recipes if r), f"draws{args.draws}"])
     threads = max(1, (os.cpu_count() or 2) // max(1, args.jobs))
-    for b in {build, *draws.values()}:
+    for b in {build, *(() if args.check_only else draws.values())}:  # checking creates no empty draws
         b.mkdir(parents=True, exist_ok=True)
 
     def log(msg: str) -> None:
