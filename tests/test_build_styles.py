@@ -106,3 +106,17 @@ def test_an_unknown_candidate_or_no_draw_is_refused_with_exit_code_2(monkeypatch
         monkeypatch.setattr(sys, "argv", ["build_styles.py", *argv])
         assert build_styles.main() == 2
         assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(SHARED is None or not (SHARED / "styles").is_dir(), reason="needs ../shared/data")
+def test_a_draw_whose_wall_repeats_is_kept_only_when_every_draw_repeats(tmp_path):
+    style = build_styles.STYLES[0]
+    runs = {"crop": _draw(tmp_path, 0), "quilt": _draw(tmp_path, 1)}
+    tune = {"seed0": {"p_own": 0.5, "wall_repetition": 0.9}, "seed1": {"p_own": 0.3, "wall_repetition": 0.05}}
+    score = lambda onnx, folder: tune[onnx.parents[2].name]  # noqa: E731
+    quiet = lambda msg: None  # noqa: E731
+    assert build_styles.choose_draw(style, runs, tmp_path / "a", score, quiet).resolve() == runs["quilt"].resolve()
+    off = build_styles.choose_draw(style, runs, tmp_path / "b", score, quiet, max_wall_repetition=1.0)
+    assert off.resolve() == runs["crop"].resolve()  # the rule switched off: the identifier alone
+    tune["seed1"]["wall_repetition"] = 0.8  # every draw repeats: the surest one
+    assert build_styles.choose_draw(style, runs, tmp_path / "c", score, quiet).resolve() == runs["crop"].resolve()

@@ -33,6 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 BUILD = ROOT / "build" / "styles"
@@ -43,6 +45,9 @@ VST = [sys.executable, "-m", "vst_desktop"]
 MAX_EWARP = 1.5
 MIN_EDGE_SSIM = 0.45
 MIN_TEXTURE_GAIN = 0.5  # where the folder has more than one image (the critic's ceiling is then real)
+# Choosing between draws: above this the plain wall reads as a tile (webcam frames 0.08, paintings 0.04-0.15,
+# a 128 px canvas tile 0.60-0.98: docs/research/painter_round18.md)
+MAX_WALL_REPETITION = 0.3
 
 
 @dataclass(frozen=True)
@@ -222,17 +227,19 @@ def candidate_build(recipe: str | None, seed: int) -> Path:
 
 def tune_scorer():
     """A function (onnx, folder) -> how surely the grey identifier names the style's own folder on the TUNE
-    part (evaluation/parts.py): train photos, demo-clip frames and train portraits. The choice between
-    draws looks at nothing the reports are made on."""
+    part (evaluation/parts.py: train photos, demo-clip frames and train portraits), and how much its wall
+    repeats on the demo clip's frames. The choice between draws looks at nothing the reports are made on."""
     from vst_desktop.core import paths
     from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
-    from vst_desktop.evaluation.parts import tune_sets
+    from vst_desktop.evaluation.parts import tune_sets, tune_wall_frames
+    from vst_desktop.evaluation.repetition import live_sized, repetition
     from vst_desktop.evaluation.stylizers import open_session
 
     folders = sorted(p for p in (SHARED / "styles").iterdir() if p.is_dir())
     identifier = train_identifier(folders, SHARED / "content" / "train", IdentifyConfig(mode="grey"),
                                   paths.data_dir() / "cache")
     detailed, webcam = tune_sets()
+    walls = [live_sized(f) for f in tune_wall_frames()]
 
     def score(onnx: Path, folder: str) -> dict:
         session = open_session(onnx, prefer_gpu=False)
@@ -241,17 +248,20 @@ def tune_scorer():
             s = identifier.score([session.run(x, 1.0) for x in images], folder)
             out[name] = {"p_own": round(s["p_own"], 4), "top1": s["top1"]}
         out["p_own"] = round((out["photos"]["p_own"] + out["webcam"]["p_own"]) / 2, 4)
+        out["wall_repetition"] = round(float(np.mean([repetition(session.run(f, 1.0))[0] for f in walls])), 3)
         return out
 
     return score
 
 
-def choose_draw(style: BuiltinStyle, runs: dict[str, Path], chosen: Path, score, log) -> Path:
+def choose_draw(style: BuiltinStyle, runs: dict[str, Path], chosen: Path, score, log,
+                max_wall_repetition: float = MAX_WALL_REPETITION) -> Path:
     """Keep, of a style's draws (label -> run: one seed of one recipe each), the one the identifier names most
     surely on the tune part, as <chosen>/<folder>/run (a link to it), with the scores in
     <chosen>/<folder>/draws.json. Two draws of the same recipe differ by 0.1-0.3 in p_own, and the draw
     that scores higher on the tune part scored higher held out for every folder measured
-    (docs/research/painter_round19.md)."""
+    (docs/research/painter_round19.md). A draw whose plain wall repeats as a tile is kept only when every
+    draw's does: the identifier, reading 64 px patches, cannot see a repeat, and a person sees nothing else."""
     scores = {}
     for label, run in runs.items():
         onnx = sorted((run / "package").glob("*.onnx"))
@@ -259,14 +269,16 @@ def choose_draw(style: BuiltinStyle, runs: dict[str, Path], chosen: Path, score,
             scores[label] = score(onnx[0], style.folder)
     if not scores:
         raise RuntimeError(f"{style.folder}: no draw was built")
-    best = max(scores, key=lambda k: scores[k]["p_own"])
+    plain = [k for k, v in scores.items() if v.get("wall_repetition", 0.0) <= max_wall_repetition]
+    best = max(plain or scores, key=lambda k: scores[k]["p_own"])
     image_folder(style, unverified_files(), chosen)
     link = chosen / style.folder / "run"
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(runs[best].resolve(), target_is_directory=True)
-    (chosen / style.folder / "draws.json").write_text(json.dumps({"chosen": best, "tune": scores}, indent=1) + "\n")
-    said = ", ".join(f"{k}: {v['p_own']:.3f}" for k, v in scores.items())
+    (chosen / style.folder / "draws.json").write_text(
+        json.dumps({"chosen": best, "max_wall_repetition": max_wall_repetition, "tune": scores}, indent=1) + "\n")
+    said = ", ".join(f"{k}: {v['p_own']:.3f} (wall {v.get('wall_repetition', '-')})" for k, v in scores.items())
     log(f"{style.folder}: {best} chosen ({said})")
     return link
 
@@ -291,6 +303,8 @@ def main() -> int:
     ap.add_argument("--draws", type=int, default=1,
                     help="train each style with this many seeds from --seed on, and keep the draw the identifier "
                          "names most surely on the tune part (into build/styles[_<recipe>]_draws<n>/)")
+    ap.add_argument("--max-wall-repetition", type=float, default=MAX_WALL_REPETITION,
+                    help="with several draws: keep one whose wall repeats more than this only when all do (1: off)")
     ap.add_argument("--check-only", action="store_true", help="do not train; check and ship what is built")
     ap.add_argument("--reevaluate", action="store_true", help="measure the built styles again")
     ap.add_argument("--candidate", help="build and check this recipe (one of " + ", ".join(CANDIDATES) + "; several, "
@@ -338,7 +352,7 @@ def main() -> int:
         score = tune_scorer()
         for style in styles:
             choose_draw(style, {label(r, seed): b / style.folder / "run" for (r, seed), b in draws.items()},
-                        build, score, log)
+                        build, score, log, args.max_wall_repetition)
 
     def one(style: BuiltinStyle) -> dict:
         run = build / style.folder / "run"

@@ -34,6 +34,12 @@ def tune_sets() -> tuple[list[np.ndarray], list[np.ndarray]]:
     return detailed, webcam
 
 
+def tune_wall_frames() -> list[np.ndarray]:
+    """The tune part's frames of a person before a plain wall (the demo clip's), where a canvas style's
+    repeats show."""
+    return clip_frames(paths.demo_clip(), FRAMES)
+
+
 def heldout_sets() -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(detailed photos, webcam-like frames) of the held-out part."""
     shared = paths.shared_data_dir()
