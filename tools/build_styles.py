@@ -17,7 +17,9 @@ alone: a recipe replaces the built-in styles only by a change to STYLES, once it
 
 `--draws 2` trains each style with two seeds side by side (one core each: one draw's time) into the
 per-seed folders (a draw already built there is reused), keeps the draw the identifier names most surely
-on the tune part (evaluation/parts.py), and measures and checks that one in build/styles[_<recipe>]_draws2/.
+on the tune part (evaluation/parts.py) among those whose plain wall does not repeat as a tile, and measures
+and checks that one in build/styles[_<recipe>...]_draws2/. Several comma-separated candidates put all their
+draws into the same choice. A draw is measured once; `--reevaluate` measures it again.
 """
 
 from __future__ import annotations
