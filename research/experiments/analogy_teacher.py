@@ -31,6 +31,8 @@ STYLES = SHARED / "styles"
 TRAIN = SHARED / "content" / "train"
 CACHE = paths.data_dir() / "cache"
 NEVER_TUNED = "munch_scream"
+
+
 def paint_set(teacher: AnalogyTeacher, ct, images_bgr: list[np.ndarray]) -> list[np.ndarray]:
     out = []
     for bgr in images_bgr:
