@@ -2,7 +2,7 @@
 
 Each draw is one seed of the same recipe, scored by `analogy_score` on the tune part and on the held-out
 part. Per folder the draw whose grey p_own (mean of photos and webcam frames) is highest on the tune part is
-chosen, exactly as `build_styles.choose_draw` does; the chosen draws are then reported held out, beside
+chosen, as `build_styles.choose_draw` does with its wall rule off (`--max-wall-repetition 1`); the chosen draws are then reported held out, beside
 each draw alone and beside the best held-out draw (what a choice could at most give).
 
     python -m research.experiments.draw_choice --draw s0=TUNE0.json,HELD0.json --draw s1=TUNE1.json,HELD1.json \

@@ -20,8 +20,7 @@ import numpy as np
 
 from research.experiments.candidate_sheets import HEAD_POSE, SHARED, styles_of
 from vst_desktop.evaluation.media import image_files, read_image
-from vst_desktop.evaluation.repetition import live_sized as fitted
-from vst_desktop.evaluation.repetition import repetition
+from vst_desktop.evaluation.repetition import live_sized, repetition
 from vst_desktop.evaluation.stylizers import open_session
 from vst_desktop.evaluation.webcam import clip_frames
 
@@ -31,7 +30,7 @@ def main() -> int:
     ap.add_argument("builds", nargs="+", help="LABEL=BUILD_DIR (a build_styles folder)")
     ap.add_argument("--json", required=True)
     args = ap.parse_args()
-    frames = [fitted(f) for f in clip_frames(HEAD_POSE, 6)]
+    frames = [live_sized(f) for f in clip_frames(HEAD_POSE, 6)]
     out: dict = {"input": float(np.mean([repetition(f)[0] for f in frames])), "paintings": {}, "builds": {}}
     folders = set()
     for spec in args.builds:
@@ -46,7 +45,7 @@ def main() -> int:
             print(f"{label:>10} {folder:22s} {rows[folder]['repetition']:.3f}", flush=True)
         out["builds"][label] = rows
     for folder in sorted(folders):  # each painting at the live size, as the same measure sees a frame
-        scores = [repetition(fitted(read_image(p)))[0] for p in image_files(SHARED / "styles" / folder)]
+        scores = [repetition(live_sized(read_image(p)))[0] for p in image_files(SHARED / "styles" / folder)]
         out["paintings"][folder] = round(float(np.mean(scores)), 3)
     print("input", round(out["input"], 3), "paintings", out["paintings"])
     Path(args.json).write_text(json.dumps(out, indent=2) + "\n")

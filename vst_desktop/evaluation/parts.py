@@ -30,7 +30,7 @@ def tune_sets() -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(detailed photos, webcam-like frames) of the tune part."""
     train = paths.shared_data_dir() / "content" / "train"
     detailed = [model_sized(read_image(train / n)) for n in TUNE_DETAILED]
-    webcam = clip_frames(paths.demo_clip(), FRAMES) + [sized(read_image(train / n)) for n in TUNE_PORTRAITS]
+    webcam = tune_wall_frames() + [sized(read_image(train / n)) for n in TUNE_PORTRAITS]
     return detailed, webcam
 
 
