@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from vst_desktop.training.texture.analogy import canvas_tile
+from vst_desktop.training.texture.marks import analogy_settings
 from vst_desktop.training.texture.synth import synthesized_tile
+from vst_desktop.trainspec.presets import make_config
 
 
 def test_paintings_smaller_than_a_block_cannot_give_a_marks_canvas():
@@ -53,3 +55,25 @@ def test_the_marks_canvas_is_made_of_the_paintings_patches(shared_data):
     for axis in (0, 1):  # seamless across the wrap
         wrap = np.abs(np.take(marks, 0, axis) - np.take(marks, -1, axis)).mean()
         assert wrap <= np.abs(np.diff(marks, axis=axis)).mean(1 - axis).max()
+
+
+def test_larger_blocks_keep_larger_pieces_of_the_paintings_whole():
+    """analogy_canvas_block: a 40 px window of the tile is close to a piece of the paintings' detail as it is
+    when the blocks are larger than it, and a patchwork when they are smaller (marks larger than a block come
+    back broken)."""
+    rng = np.random.default_rng(0)
+    greys = [cv2.GaussianBlur(rng.random((240, 320), dtype=np.float32), (0, 0), 2.0)]
+    detail = greys[0] - cv2.GaussianBlur(greys[0], (0, 0), 8.0)
+
+    def likeness(block: int) -> float:  # median over the tile's 40 px windows of their best match in the detail
+        tile = synthesized_tile(greys, 256, block=block)
+        found = [cv2.minMaxLoc(cv2.matchTemplate(detail, tile[y:y + 40, x:x + 40].copy(), cv2.TM_CCOEFF_NORMED))[1]
+                 for y in range(0, 216, 24) for x in range(0, 216, 24)]
+        return float(np.median(found))
+
+    assert likeness(16) < 0.6 < 0.8 < likeness(64)  # 0.48 and 0.87 measured
+
+
+def test_the_block_comes_from_the_config():
+    assert analogy_settings(make_config("quick", marks="analogy"))["canvas_block"] == 32
+    assert analogy_settings(make_config("quick", marks="analogy", analogy_canvas_block=64))["canvas_block"] == 64

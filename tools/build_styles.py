@@ -98,6 +98,10 @@ CANDIDATES = {
     # shows its marks once (at 256 they come back with a correlation of 0.63-0.96:
     # docs/research/painter_round18.md)
     "painter_marks512": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512),
+    # quilted from 64 px blocks: larger marks (the Wave's curls, Udnie's planes) come back whole, at the risk of
+    # bringing back small objects (docs/research/painter_round20.md)
+    "painter_marks512_b64": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
+                                 analogy_canvas_block=64),
 }
 
 

@@ -107,6 +107,9 @@ class TrainConfig:
     # px: the canvas tile's side. The canvas repeats at this period, so its marks on a plain wall form a
     # wallpaper whose repeats the eye finds: 2.5 across a 640 px frame at 256, 5 at 128
     analogy_canvas_period: int = 128
+    # px: the blocks "painting_marks" quilts its tile from: marks larger than a block come back broken,
+    # objects larger than one do not come back whole
+    analogy_canvas_block: int = 32
     analogy_detail: float = 1.0  # the painting's detail laid on
     # how far the canvas gives way where the photo has structure of its own (eyes, mouth, contours): 0 = the
     # same weight everywhere; 1 = half weight where the photo is as structured as a typical painting patch
@@ -211,6 +214,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "analogy_patch": (4, 64), "analogy_keep": (0.0, 2.0), "analogy_canvas": (0.0, 10.0), "analogy_detail": (0.0, 4.0),
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
     "analogy_canvas_period": (16, 512),  # 512: the long side the teacher brings the paintings to
+    "analogy_canvas_block": (16, 128),
     "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0),
     "analogy_flatten": (0, 8), "analogy_flatten_passes": (1, 8),
     "analogy_flatten_sigma": (0.0, 8.0), "analogy_lead": (0.0, 1.0), "painter_steps": (1, 10**6),

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from vst_desktop.training.texture.strokes import BatchTeacher
-from vst_desktop.training.texture.synth import synthesized_tile
+from vst_desktop.training.texture.synth import BLOCK, synthesized_tile
 from vst_desktop.trainspec.config import CANVAS_FORMS
 
 POOLED = 4  # a patch's structure is matched at 4 x 4 cells
@@ -180,14 +180,15 @@ class AnalogyTeacher(BatchTeacher):
     the photo's faint structure and brightness, which makes them noise to a student); wall_gain: the painted
     wall's contrast (dense marks on a plain wall are what content edge SSIM counts against a style);
     flat_window: the window (sigma, in patches) over which canvas_flat measures the photo's structure: wider
-    than a face, the cheeks count as structured (eyes and mouth are near) while a plain wall stays flat."""
+    than a face, the cheeks count as structured (eyes and mouth are near) while a plain wall stays flat;
+    canvas_period: the canvas tile's side; canvas_block: the blocks the "painting_marks" tile is quilted from."""
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
                  level: float = 1.0, canvas_form: str = "blobs", canvas_flat: float = 0.0, max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
                  canvas_wall: bool = False, wall_gain: float = 1.0, flat_window: float = 0.25,
-                 workers: int = 1, canvas_period: int = CANVAS_PERIOD) -> None:
+                 workers: int = 1, canvas_period: int = CANVAS_PERIOD, canvas_block: int = BLOCK) -> None:
         super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
@@ -213,7 +214,7 @@ class AnalogyTeacher(BatchTeacher):
         if canvas_form == "painting":
             self.tile = painting_tile(greys, canvas_period)
         elif canvas_form == "painting_marks":
-            self.tile = synthesized_tile(greys, canvas_period)
+            self.tile = synthesized_tile(greys, canvas_period, block=canvas_block)
         else:
             self.tile = canvas_tile(canvas_form, canvas_period)
         keys_a, pay_a = np.concatenate(keys), np.concatenate(payloads)

@@ -52,11 +52,12 @@ def _ramp(side: int, overlap: int) -> np.ndarray:
     return w
 
 
-def synthesized_tile(greys: list[np.ndarray], period: int, seed: int = 1234) -> np.ndarray:
+def synthesized_tile(greys: list[np.ndarray], period: int, seed: int = 1234, block: int = BLOCK) -> np.ndarray:
     """A (period, period) float32 tile, zero mean, unit std, periodic, quilted from blocks of the paintings'
-    grey detail (`greys`: grey float images). The same for the same arguments."""
+    grey detail (`greys`: grey float images) with a core of about `block` px. The same for the same
+    arguments."""
     rng = np.random.default_rng(seed)
-    n = max(1, round(period / BLOCK))  # blocks per side
+    n = max(1, round(period / block))  # blocks per side
     step = period / n
     overlap = min(OVERLAP, int(step) // 2)
     side = int(np.ceil(step)) + 2 * overlap  # each block reaches `overlap` past its core on every side

@@ -1,0 +1,98 @@
+"""Screen canvases before training: the teacher's own output, scored by the grey identifier on the tune part.
+
+A student learns the teacher's painting, so a canvas whose teacher output the identifier cannot name will
+not give a named student. Training a draw costs 10-15 min per style on one core; painting the tune part with
+a teacher costs under a minute. For each folder and canvas (the 128 px painting crop, the quilted tile at a
+period and block size), this builds the recipe's teacher on the folder's verified paintings, paints the tune
+part's photos and webcam frames, and reports the grey identifier's p_own and top-1 on each, and the painted
+wall's repetition on the tune part's demo-clip frames.
+
+    python -m research.experiments.canvas_screen --build build/styles_painter --json screen.json \
+        --canvas crop128 --canvas quilt512_b32 --canvas quilt512_b64
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from research.experiments.analogy_teacher import CACHE, STYLES, TRAIN
+from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
+from vst_desktop.evaluation.parts import tune_sets, tune_wall_frames
+from vst_desktop.evaluation.repetition import live_sized, repetition
+from vst_desktop.training.texture.analogy import AnalogyTeacher
+
+# the painter recipe's teacher settings (tools/build_styles.py PAINTER_RECIPE)
+TEACHER = dict(patch=24, stride=12, low_sigma=6.0, keep=1.5, canvas=1.5, canvas_flat=3.0, canvas_wall=True,
+               flat_window=1.0)
+
+
+def canvas_settings(name: str) -> dict:
+    """"crop128" -> the painting crop at 128 px; "quilt512_b48" -> the quilted tile, period 512, 48 px blocks."""
+    if name.startswith("crop"):
+        return dict(canvas_form="painting", canvas_period=int(name[4:]))
+    if name.startswith("quilt"):
+        period, block = name[5:].split("_b")
+        return dict(canvas_form="painting_marks", canvas_period=int(period), canvas_block=int(block))
+    raise ValueError(f"unknown canvas {name!r} (cropN or quiltN_bM)")
+
+
+def paintings(folder: Path) -> list[np.ndarray]:
+    out = []
+    for p in sorted(folder.iterdir()):
+        img = cv2.imread(str(p), cv2.IMREAD_COLOR)
+        if img is not None:
+            out.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+    return out
+
+
+def painted(teacher: AnalogyTeacher, bgr: np.ndarray) -> np.ndarray:
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB).astype(np.float32) / 255.0
+    out = teacher.paint(rgb)
+    return cv2.cvtColor((out * 255.0 + 0.5).astype(np.uint8), cv2.COLOR_RGB2BGR)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build/styles_painter", help="a build: FOLDER/images holds the paintings")
+    ap.add_argument("--canvas", action="append", required=True)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", required=True)
+    args = ap.parse_args()
+    folders = sorted(p for p in STYLES.iterdir() if p.is_dir())
+    ident = train_identifier(folders, TRAIN, IdentifyConfig(mode="grey"), CACHE)
+    detailed, webcam = tune_sets()
+    walls = [live_sized(f) for f in tune_wall_frames()]
+    out_path = Path(args.json)
+    report = json.loads(out_path.read_text()) if out_path.exists() else {}
+    for folder in folders:
+        if args.only and folder.name not in args.only.split(","):
+            continue
+        imgs = paintings(Path(args.build) / folder.name / "images")
+        for name in args.canvas:
+            key = f"{folder.name}/{name}/s{args.seed}"
+            if key in report:
+                continue
+            t0 = time.time()
+            teacher = AnalogyTeacher(imgs, seed=args.seed, **TEACHER, **canvas_settings(name))
+            r = {}
+            for part, inputs in (("photos", detailed), ("webcam", webcam)):
+                s = ident.score([painted(teacher, x) for x in inputs], folder.name)
+                r[part] = {"p_own": s["p_own"], "top1": s["top1"]}
+            r["wall_repetition"] = round(float(np.mean([repetition(painted(teacher, f))[0]
+                                                        for f in walls])), 3)
+            report[key] = r
+            out_path.write_text(json.dumps(report, indent=1), encoding="utf-8")
+            print(f"{key}: photos {r['photos']['top1']} {r['photos']['p_own']:.2f}  webcam {r['webcam']['top1']} "
+                  f"{r['webcam']['p_own']:.2f}  wall {r['wall_repetition']:.2f}  ({time.time() - t0:.0f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
