@@ -9,7 +9,7 @@ import pytest
 
 from vst_desktop.training.texture.analogy import canvas_tile
 from vst_desktop.training.texture.marks import analogy_settings
-from vst_desktop.training.texture.synth import synthesized_tile
+from vst_desktop.training.texture.synth import even_crop, synthesized_tile
 from vst_desktop.trainspec.presets import make_config
 
 
@@ -77,3 +77,17 @@ def test_larger_blocks_keep_larger_pieces_of_the_paintings_whole():
 def test_the_block_comes_from_the_config():
     assert analogy_settings(make_config("quick", marks="analogy"))["canvas_block"] == 32
     assert analogy_settings(make_config("quick", marks="analogy", analogy_canvas_block=64))["canvas_block"] == 64
+
+
+def test_an_exemplar_tile_is_made_of_one_crop_without_repeating_at_its_side():
+    """analogy_canvas_exemplar: the blocks come from the one crop the painting canvas of that side cuts, so the
+    tile's windows are found whole in that crop, and the tile does not repeat every crop side."""
+    rng = np.random.default_rng(0)
+    greys = [cv2.GaussianBlur(rng.random((240, 320), dtype=np.float32), (0, 0), 2.0)]
+    detail = greys[0] - cv2.GaussianBlur(greys[0], (0, 0), 8.0)
+    crop = even_crop([detail], 128, np.random.default_rng(1234))
+    tile = synthesized_tile(greys, 256, exemplar=128)
+    found = [cv2.minMaxLoc(cv2.matchTemplate(crop, tile[y:y + 24, x:x + 24].copy(), cv2.TM_CCOEFF_NORMED))[1]
+             for y in range(8, 232, 32) for x in range(8, 232, 32)]  # windows inside a block's core
+    assert np.median(found) > 0.95
+    assert np.corrcoef(tile.ravel(), np.roll(tile, 128, axis=1).ravel())[0, 1] < 0.2

@@ -102,6 +102,10 @@ CANDIDATES = {
     # bringing back small objects (docs/research/painter_round20.md)
     "painter_marks512_b64": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
                                  analogy_canvas_block=64),
+    # quilted from the 128 px crop alone: the crop canvas's marks, which the identifier names for six folders,
+    # without its repeat every 128 px
+    "painter_marks512_e128": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
+                                  analogy_canvas_exemplar=128),
 }
 
 

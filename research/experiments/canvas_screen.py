@@ -33,12 +33,15 @@ TEACHER = dict(patch=24, stride=12, low_sigma=6.0, keep=1.5, canvas=1.5, canvas_
 
 
 def canvas_settings(name: str) -> dict:
-    """"crop128" -> the painting crop at 128 px; "quilt512_b48" -> the quilted tile, period 512, 48 px blocks."""
+    """"crop128" -> the painting crop at 128 px; "quilt512_b48" -> the quilted tile, period 512, 48 px blocks;
+    "quilt512_b32_e128" -> the same, its blocks from one 128 px crop."""
     if name.startswith("crop"):
         return dict(canvas_form="painting", canvas_period=int(name[4:]))
     if name.startswith("quilt"):
-        period, block = name[5:].split("_b")
-        return dict(canvas_form="painting_marks", canvas_period=int(period), canvas_block=int(block))
+        period, rest = name[5:].split("_b")
+        block, _, exemplar = rest.partition("_e")
+        return dict(canvas_form="painting_marks", canvas_period=int(period), canvas_block=int(block),
+                    canvas_exemplar=int(exemplar or 0))
     raise ValueError(f"unknown canvas {name!r} (cropN or quiltN_bM)")
 
 

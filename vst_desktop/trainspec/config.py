@@ -110,6 +110,9 @@ class TrainConfig:
     # px: the blocks "painting_marks" quilts its tile from: marks larger than a block come back broken,
     # objects larger than one do not come back whole
     analogy_canvas_block: int = 32
+    # px: > 0, "painting_marks" quilts from one crop of the paintings of this side (the crop the "painting"
+    # canvas of this period cuts): its marks, without its repeat every `side` px; 0: from all the paintings
+    analogy_canvas_exemplar: int = 0
     analogy_detail: float = 1.0  # the painting's detail laid on
     # how far the canvas gives way where the photo has structure of its own (eyes, mouth, contours): 0 = the
     # same weight everywhere; 1 = half weight where the photo is as structured as a typical painting patch
@@ -215,6 +218,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "analogy_canvas_flat": (0.0, 100.0), "analogy_wall_gain": (0.0, 4.0),
     "analogy_canvas_period": (16, 512),  # 512: the long side the teacher brings the paintings to
     "analogy_canvas_block": (16, 128),
+    "analogy_canvas_exemplar": (0, 512),
     "analogy_flat_window": (0.05, 8.0), "analogy_low_sigma": (0.0, 64.0),
     "analogy_flatten": (0, 8), "analogy_flatten_passes": (1, 8),
     "analogy_flatten_sigma": (0.0, 8.0), "analogy_lead": (0.0, 1.0), "painter_steps": (1, 10**6),

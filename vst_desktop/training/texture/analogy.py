@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from vst_desktop.training.texture.strokes import BatchTeacher
-from vst_desktop.training.texture.synth import BLOCK, synthesized_tile
+from vst_desktop.training.texture.synth import BLOCK, even_crop, synthesized_tile
 from vst_desktop.trainspec.config import CANVAS_FORMS
 
 POOLED = 4  # a patch's structure is matched at 4 x 4 cells
@@ -98,24 +98,9 @@ def painting_tile(paintings: list[np.ndarray], period: int = CANVAS_PERIOD, seed
     (minus an 8 px low-pass) of one period x period crop, made periodic. The crop is the most even one among
     the more textured half of `candidates` random crops, so a single contour or a face does not repeat over the
     wall: the painter's marks do."""
-    rng = np.random.default_rng(seed)
-    usable = [g for g in paintings if min(g.shape[:2]) >= period]
-    if not usable:
-        raise ValueError(f"the painting canvas needs a painting with a short side of {period} px or more")
-    details = [g - cv2.GaussianBlur(g, (0, 0), 8.0) for g in usable]
-    areas = np.array([d.size for d in details], np.float64)
-    crops = []
-    for i in rng.choice(len(details), candidates, p=areas / areas.sum()):
-        d = details[i]
-        y, x = rng.integers(0, d.shape[0] - period + 1), rng.integers(0, d.shape[1] - period + 1)
-        crops.append(d[y:y + period, x:x + period])
-    energy = np.array([c.std() for c in crops])
-    q = period // 4
-    blocks = [c.reshape(4, q, 4, q).std((1, 3)) for c in crops]
-    unevenness = np.array([b.std() / (b.mean() + 1e-8) for b in blocks])
-    textured = np.flatnonzero(energy >= np.median(energy))
-    best = textured[np.argmin(unevenness[textured])]
-    return _normed(_periodic_component(crops[best]))
+    crop = even_crop([g - cv2.GaussianBlur(g, (0, 0), 8.0) for g in paintings], period,
+                     np.random.default_rng(seed), candidates)
+    return _normed(_periodic_component(crop))
 
 
 def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 1234) -> np.ndarray:
@@ -181,14 +166,16 @@ class AnalogyTeacher(BatchTeacher):
     wall's contrast (dense marks on a plain wall are what content edge SSIM counts against a style);
     flat_window: the window (sigma, in patches) over which canvas_flat measures the photo's structure: wider
     than a face, the cheeks count as structured (eyes and mouth are near) while a plain wall stays flat;
-    canvas_period: the canvas tile's side; canvas_block: the blocks the "painting_marks" tile is quilted from."""
+    canvas_period: the canvas tile's side; canvas_block: the blocks the "painting_marks" tile is quilted from;
+    canvas_exemplar: > 0, they come from one crop of that side (`synth.synthesized_tile`)."""
 
     def __init__(self, paintings: list[np.ndarray], patch: int = 16, stride: int = 8, guide_sigma: float = 1.0,
                  low_sigma: float = 4.0, detail: float = 1.0, keep: float = 0.6, canvas: float = 0.5,
                  level: float = 1.0, canvas_form: str = "blobs", canvas_flat: float = 0.0, max_patches: int = 20000,
                  scales: tuple[float, ...] = (1.0, 0.7), long_side: int = 512, seed: int = 0,
                  canvas_wall: bool = False, wall_gain: float = 1.0, flat_window: float = 0.25,
-                 workers: int = 1, canvas_period: int = CANVAS_PERIOD, canvas_block: int = BLOCK) -> None:
+                 workers: int = 1, canvas_period: int = CANVAS_PERIOD, canvas_block: int = BLOCK,
+                 canvas_exemplar: int = 0) -> None:
         super().__init__(workers)
         self.patch, self.stride = patch, stride
         self.guide_sigma, self.low_sigma = guide_sigma, low_sigma
@@ -214,7 +201,7 @@ class AnalogyTeacher(BatchTeacher):
         if canvas_form == "painting":
             self.tile = painting_tile(greys, canvas_period)
         elif canvas_form == "painting_marks":
-            self.tile = synthesized_tile(greys, canvas_period, block=canvas_block)
+            self.tile = synthesized_tile(greys, canvas_period, block=canvas_block, exemplar=canvas_exemplar)
         else:
             self.tile = canvas_tile(canvas_form, canvas_period)
         keys_a, pay_a = np.concatenate(keys), np.concatenate(payloads)

@@ -72,7 +72,7 @@ def analogy_settings(cfg: TrainConfig) -> dict:
     return dict(patch=cfg.analogy_patch, stride=cfg.analogy_patch // 2,
                 low_sigma=cfg.analogy_low_sigma or cfg.analogy_patch / 4.0, keep=cfg.analogy_keep,
                 canvas=cfg.analogy_canvas, canvas_form=cfg.analogy_canvas_form, canvas_period=cfg.analogy_canvas_period,
-                canvas_block=cfg.analogy_canvas_block,
+                canvas_block=cfg.analogy_canvas_block, canvas_exemplar=cfg.analogy_canvas_exemplar,
                 detail=cfg.analogy_detail, canvas_flat=cfg.analogy_canvas_flat,
                 canvas_wall=cfg.analogy_canvas_wall, wall_gain=cfg.analogy_wall_gain,
                 flat_window=cfg.analogy_flat_window, seed=cfg.seed)

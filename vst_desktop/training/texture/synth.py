@@ -26,6 +26,26 @@ def _normed(a: np.ndarray) -> np.ndarray:
     return ((a - a.mean()) / (a.std() + 1e-8)).astype(np.float32)
 
 
+def even_crop(details: list[np.ndarray], side: int, rng: np.random.Generator, candidates: int = 256) -> np.ndarray:
+    """A (side, side) crop of the paintings' detail: the most even among the more textured half of
+    `candidates` random crops, so that a single contour or a face does not dominate it, the painter's marks do."""
+    usable = [d for d in details if min(d.shape[:2]) >= side]
+    if not usable:
+        raise ValueError(f"the painting canvas needs a painting with a short side of {side} px or more")
+    areas = np.array([d.size for d in usable], np.float64)
+    crops = []
+    for i in rng.choice(len(usable), candidates, p=areas / areas.sum()):
+        d = usable[i]
+        y, x = rng.integers(0, d.shape[0] - side + 1), rng.integers(0, d.shape[1] - side + 1)
+        crops.append(d[y:y + side, x:x + side])
+    energy = np.array([c.std() for c in crops])
+    q = side // 4
+    blocks = [c[:4 * q, :4 * q].reshape(4, q, 4, q).std((1, 3)) for c in crops]
+    unevenness = np.array([b.std() / (b.mean() + 1e-8) for b in blocks])
+    textured = np.flatnonzero(energy >= np.median(energy))
+    return crops[textured[np.argmin(unevenness[textured])]]
+
+
 def _source_blocks(details: list[np.ndarray], side: int, rng: np.random.Generator) -> np.ndarray:
     """(CANDIDATES, side, side) float32: blocks of the paintings' detail at random places, in proportion to
     each painting's area."""
@@ -52,16 +72,21 @@ def _ramp(side: int, overlap: int) -> np.ndarray:
     return w
 
 
-def synthesized_tile(greys: list[np.ndarray], period: int, seed: int = 1234, block: int = BLOCK) -> np.ndarray:
+def synthesized_tile(greys: list[np.ndarray], period: int, seed: int = 1234, block: int = BLOCK,
+                      exemplar: int = 0) -> np.ndarray:
     """A (period, period) float32 tile, zero mean, unit std, periodic, quilted from blocks of the paintings'
-    grey detail (`greys`: grey float images) with a core of about `block` px. The same for the same
-    arguments."""
+    grey detail (`greys`: grey float images) with a core of about `block` px. `exemplar` > 0: the blocks come
+    from one exemplar x exemplar crop only, the one the "painting" canvas of that period cuts (`even_crop`),
+    so the tile has that crop's marks without repeating at its period. The same for the same arguments."""
+    details = [g - cv2.GaussianBlur(g, (0, 0), DETAIL_SIGMA) for g in greys]
+    if exemplar > 0:
+        details = [even_crop(details, exemplar, np.random.default_rng(seed))]
     rng = np.random.default_rng(seed)
     n = max(1, round(period / block))  # blocks per side
     step = period / n
     overlap = min(OVERLAP, int(step) // 2)
     side = int(np.ceil(step)) + 2 * overlap  # each block reaches `overlap` past its core on every side
-    blocks = _source_blocks([g - cv2.GaussianBlur(g, (0, 0), DETAIL_SIGMA) for g in greys], side, rng)
+    blocks = _source_blocks(details, side, rng)
     weight = np.outer(_ramp(side, overlap), _ramp(side, overlap))
     acc = np.zeros((period, period), np.float32)
     wsum = np.zeros((period, period), np.float32)
