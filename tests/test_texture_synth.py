@@ -74,6 +74,12 @@ def test_larger_blocks_keep_larger_pieces_of_the_paintings_whole():
     assert likeness(16) < 0.6 < 0.8 < likeness(64)  # 0.48 and 0.87 measured
 
 
+def test_an_exemplar_smaller_than_a_block_is_refused_with_a_message():
+    greys = [np.random.default_rng(0).random((200, 300), dtype=np.float32)]
+    with pytest.raises(ValueError, match="exemplar .20 px. must hold a whole block"):
+        synthesized_tile(greys, 256, exemplar=20)
+
+
 def test_the_block_comes_from_the_config():
     assert analogy_settings(make_config("quick", marks="analogy"))["canvas_block"] == 32
     assert analogy_settings(make_config("quick", marks="analogy", analogy_canvas_block=64))["canvas_block"] == 64

@@ -317,6 +317,13 @@ def test_paintings_too_small_for_the_patch_stop_with_a_message(tmp_path, shared_
     with pytest.raises(TrainingDataError, match="painting canvas needs") as info:
         train(cfg, tmp_path / "run2")
     assert "analogy_canvas_form" in info.value.hint
+    # an exemplar too small for a block is a setting to change, not the images
+    cfg = make_config("quick", styles_dir=str(folder), marks="analogy", analogy_patch=16, iterations=1,
+                      analogy_canvas_form="painting_marks", analogy_canvas_period=64, analogy_canvas_exemplar=20,
+                      batch_size=1, crop_size=32, val_photos=1, threads=1)
+    with pytest.raises(TrainingDataError, match="exemplar .20 px.") as info:
+        train(cfg, tmp_path / "run3")
+    assert "analogy_canvas_exemplar" in info.value.hint
 
 
 def test_without_a_canvas_the_generator_gets_no_canvas_channel():

@@ -123,6 +123,10 @@ class PaintedRecipe(Recipe):
             try:
                 self.teacher = AnalogyTeacher(data.style.images, **analogy_settings(cfg), workers=workers)
             except ValueError as exc:
+                if "exemplar" in str(exc):  # a setting, not the images
+                    raise TrainingDataError(f"The canvas settings do not fit together ({exc}).",
+                                            "Use a larger --set analogy_canvas_exemplar or a smaller "
+                                            "--set analogy_canvas_block.") from None
                 canvas = cfg.analogy_canvas_form.startswith("painting") and "canvas" in str(exc)
                 raise TrainingDataError(
                     f"The style images are too small for "

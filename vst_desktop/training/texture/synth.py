@@ -78,14 +78,17 @@ def synthesized_tile(greys: list[np.ndarray], period: int, seed: int = 1234, blo
     grey detail (`greys`: grey float images) with a core of about `block` px. `exemplar` > 0: the blocks come
     from one exemplar x exemplar crop only, the one the "painting" canvas of that period cuts (`even_crop`),
     so the tile has that crop's marks without repeating at its period. The same for the same arguments."""
-    details = [g - cv2.GaussianBlur(g, (0, 0), DETAIL_SIGMA) for g in greys]
-    if exemplar > 0:
-        details = [even_crop(details, exemplar, np.random.default_rng(seed))]
-    rng = np.random.default_rng(seed)
     n = max(1, round(period / block))  # blocks per side
     step = period / n
     overlap = min(OVERLAP, int(step) // 2)
     side = int(np.ceil(step)) + 2 * overlap  # each block reaches `overlap` past its core on every side
+    if 0 < exemplar < side:
+        raise ValueError(f"the canvas exemplar ({exemplar} px) must hold a whole block with its overlaps "
+                         f"({side} px at a {block} px block): make it larger or the block smaller")
+    details = [g - cv2.GaussianBlur(g, (0, 0), DETAIL_SIGMA) for g in greys]
+    if exemplar > 0:
+        details = [even_crop(details, exemplar, np.random.default_rng(seed))]
+    rng = np.random.default_rng(seed)
     blocks = _source_blocks(details, side, rng)
     weight = np.outer(_ramp(side, overlap), _ramp(side, overlap))
     acc = np.zeros((period, period), np.float32)
