@@ -9,7 +9,7 @@ import pytest
 
 from vst_desktop.training.texture.analogy import canvas_tile
 from vst_desktop.training.texture.marks import analogy_settings
-from vst_desktop.training.texture.synth import even_crop, synthesized_tile
+from vst_desktop.training.texture.synth import CanvasSettingsError, even_crop, synthesized_tile
 from vst_desktop.trainspec.presets import make_config
 
 
@@ -76,7 +76,7 @@ def test_larger_blocks_keep_larger_pieces_of_the_paintings_whole():
 
 def test_an_exemplar_smaller_than_a_block_is_refused_with_a_message():
     greys = [np.random.default_rng(0).random((200, 300), dtype=np.float32)]
-    with pytest.raises(ValueError, match="exemplar .20 px. must hold a whole block"):
+    with pytest.raises(CanvasSettingsError, match="exemplar .20 px. must hold a whole block"):
         synthesized_tile(greys, 256, exemplar=20)
 
 

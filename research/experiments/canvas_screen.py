@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -23,35 +24,35 @@ import numpy as np
 
 from research.experiments.analogy_teacher import CACHE, STYLES, TRAIN
 from vst_desktop.evaluation.identify import IdentifyConfig, train_identifier
+from vst_desktop.evaluation.media import read_folder
 from vst_desktop.evaluation.parts import tune_sets, tune_wall_frames
 from vst_desktop.evaluation.repetition import live_sized, repetition
 from vst_desktop.training.texture.analogy import AnalogyTeacher
+from vst_desktop.training.texture.marks import analogy_settings
+from vst_desktop.trainspec.presets import make_config
 
-# the painter recipe's teacher settings (tools/build_styles.py PAINTER_RECIPE)
-TEACHER = dict(patch=24, stride=12, low_sigma=6.0, keep=1.5, canvas=1.5, canvas_flat=3.0, canvas_wall=True,
-               flat_window=1.0)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from build_styles import PAINTER_RECIPE  # noqa: E402  (the recipe whose teacher is screened)
 
 
 def canvas_settings(name: str) -> dict:
-    """"crop128" -> the painting crop at 128 px; "quilt512_b48" -> the quilted tile, period 512, 48 px blocks;
-    "quilt512_b32_e128" -> the same, its blocks from one 128 px crop."""
+    """Config settings: "crop128" -> the painting crop at 128 px; "quilt512_b48" -> the quilted tile, period
+    512, 48 px blocks; "quilt512_b32_e128" -> the same, its blocks from one 128 px crop."""
     if name.startswith("crop"):
-        return dict(canvas_form="painting", canvas_period=int(name[4:]))
+        return dict(analogy_canvas_form="painting", analogy_canvas_period=int(name[4:]))
     if name.startswith("quilt"):
         period, rest = name[5:].split("_b")
         block, _, exemplar = rest.partition("_e")
-        return dict(canvas_form="painting_marks", canvas_period=int(period), canvas_block=int(block),
-                    canvas_exemplar=int(exemplar or 0))
+        return dict(analogy_canvas_form="painting_marks", analogy_canvas_period=int(period),
+                    analogy_canvas_block=int(block), analogy_canvas_exemplar=int(exemplar or 0))
     raise ValueError(f"unknown canvas {name!r} (cropN or quiltN_bM)")
 
 
-def paintings(folder: Path) -> list[np.ndarray]:
-    out = []
-    for p in sorted(folder.iterdir()):
-        img = cv2.imread(str(p), cv2.IMREAD_COLOR)
-        if img is not None:
-            out.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
-    return out
+def teacher_for(images_bgr: list[np.ndarray], canvas: str, seed: int) -> AnalogyTeacher:
+    """The painter recipe's teacher, as training builds it (`analogy_settings`), with the given canvas."""
+    teach = {k: v for k, v in PAINTER_RECIPE.items() if k.startswith("analogy_") or k == "marks"}
+    cfg = make_config("quick", **{**teach, **canvas_settings(canvas)}, seed=seed)
+    return AnalogyTeacher([cv2.cvtColor(x, cv2.COLOR_BGR2RGB) for x in images_bgr], **analogy_settings(cfg))
 
 
 def painted(teacher: AnalogyTeacher, bgr: np.ndarray) -> np.ndarray:
@@ -77,13 +78,13 @@ def main() -> int:
     for folder in folders:
         if args.only and folder.name not in args.only.split(","):
             continue
-        imgs = paintings(Path(args.build) / folder.name / "images")
+        imgs = read_folder(Path(args.build) / folder.name / "images")
         for name in args.canvas:
             key = f"{folder.name}/{name}/s{args.seed}"
             if key in report:
                 continue
             t0 = time.time()
-            teacher = AnalogyTeacher(imgs, seed=args.seed, **TEACHER, **canvas_settings(name))
+            teacher = teacher_for(imgs, name, args.seed)
             r = {}
             for part, inputs in (("photos", detailed), ("webcam", webcam)):
                 s = ident.score([painted(teacher, x) for x in inputs], folder.name)

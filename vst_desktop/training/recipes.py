@@ -33,6 +33,7 @@ from vst_desktop.training.texture.analogy import AnalogyTeacher
 from vst_desktop.training.texture.colour import fit_colour_transform, sample_pixels
 from vst_desktop.training.texture.marks import analogy_settings, teacher_settings
 from vst_desktop.training.texture.strokes import StrokeTeacher
+from vst_desktop.training.texture.synth import CanvasSettingsError
 from vst_desktop.trainspec.config import TrainConfig
 
 Crops = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]  # content, style, target (float NCHW)
@@ -122,11 +123,11 @@ class PaintedRecipe(Recipe):
         if cfg.marks == "analogy":  # marks copied from the folder's own paintings
             try:
                 self.teacher = AnalogyTeacher(data.style.images, **analogy_settings(cfg), workers=workers)
+            except CanvasSettingsError as exc:  # a setting, not the images
+                raise TrainingDataError(f"The canvas settings do not fit together ({exc}).",
+                                        "Use a larger --set analogy_canvas_exemplar or a smaller "
+                                        "--set analogy_canvas_block.") from None
             except ValueError as exc:
-                if "exemplar" in str(exc):  # a setting, not the images
-                    raise TrainingDataError(f"The canvas settings do not fit together ({exc}).",
-                                            "Use a larger --set analogy_canvas_exemplar or a smaller "
-                                            "--set analogy_canvas_block.") from None
                 canvas = cfg.analogy_canvas_form.startswith("painting") and "canvas" in str(exc)
                 raise TrainingDataError(
                     f"The style images are too small for "

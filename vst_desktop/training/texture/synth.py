@@ -22,6 +22,10 @@ CANDIDATES = 4000  # source blocks sampled once; each grid position chooses amon
 BEST = 0.02  # a block is chosen at random among this share of the candidates that agree best
 
 
+class CanvasSettingsError(ValueError):
+    """The quilt's settings contradict each other (not the paintings' fault)."""
+
+
 def _normed(a: np.ndarray) -> np.ndarray:
     return ((a - a.mean()) / (a.std() + 1e-8)).astype(np.float32)
 
@@ -83,7 +87,7 @@ def synthesized_tile(greys: list[np.ndarray], period: int, seed: int = 1234, blo
     overlap = min(OVERLAP, int(step) // 2)
     side = int(np.ceil(step)) + 2 * overlap  # each block reaches `overlap` past its core on every side
     if 0 < exemplar < side:
-        raise ValueError(f"the canvas exemplar ({exemplar} px) must hold a whole block with its overlaps "
+        raise CanvasSettingsError(f"the canvas exemplar ({exemplar} px) must hold a whole block with its overlaps "
                          f"({side} px at a {block} px block): make it larger or the block smaller")
     details = [g - cv2.GaussianBlur(g, (0, 0), DETAIL_SIGMA) for g in greys]
     if exemplar > 0:
