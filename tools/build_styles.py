@@ -106,8 +106,8 @@ CANDIDATES = {
     # without its repeat every 128 px
     "painter_marks512_e128": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
                                   analogy_canvas_exemplar=128),
-    # the same wall at twice the contrast: at half contrast ink sketch's and Picabia's webcam frames were called
-    # "photo" (docs/research/analogy_marks.md, round 10); ink sketch's still are at full contrast
+    # the same wall at twice the contrast, for ink sketch's webcam frames (called "photo" at full contrast): more
+    # marks, named less (docs/research/painter_round21.md); kept so that the result can be rebuilt
     "painter_marks512_e128_wall2": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
                                         analogy_canvas_exemplar=128, analogy_wall_gain=2.0),
 }
