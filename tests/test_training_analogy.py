@@ -147,6 +147,20 @@ def test_the_band_canvas_is_long_parallel_bands():
     assert abs(blobs[-3, 3] - blobs[3, 3]) < 0.1
 
 
+def test_the_hatching_canvas_is_thin_pen_lines_on_blank_paper():
+    """Most of the tile is the paper's one level (its maximum: the lines are darker), the lines are thin (a
+    small share of the pixels) and run along the diagonal y = x: along it the tile stays alike, across it
+    it does not, and locally every line is straight (coherence near 1 where there is ink)."""
+    tile = canvas_tile("hatching", 256)
+    paper = tile.max()
+    assert (np.abs(tile - paper) < 1e-6).mean() > 0.5
+    assert (tile < paper - 1.0).mean() < 0.25
+    ac = autocorrelation(tile)
+    assert ac[3, 3] > 0.5 > 0.1 > ac[-3, 3]  # lags (3, 3) along the lines, (-3, 3) across: 0.78, -0.01
+    assert coherence(tile) > 0.6
+    assert not np.array_equal(tile, canvas_tile("hatching", 256, seed=7))
+
+
 def test_the_cell_canvas_is_flat_patches_with_sharp_borders():
     """Piecewise constant: most pixels equal their neighbours exactly, and where they differ they jump
     (a border between two cells), not drift as noise does."""

@@ -22,7 +22,7 @@ from vst_desktop.styles.package import MAX_NAME, has_unprintable
 RECIPES = ("painted", "gan")
 GENERATORS = ("fast", "quality", "painter")
 D_INPUTS = ("rgb", "highpass")
-CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells", "painting", "painting_marks")  # training/texture/analogy.py (`canvas_tile`)
+CANVAS_FORMS = ("blobs", "strokes", "strokes_multi", "bands", "cells", "hatching", "painting", "painting_marks")  # training/texture/analogy.py (`canvas_tile`)
 CANVAS_GAINS = ("", "pixel", "smooth")  # training/models.py (GeneratorSpec.canvas_gain)
 MARK_FAMILIES = ("strokes", "dabs", "planes", "analogy")
 DEVICES = ("auto", "cpu", "cuda")

@@ -92,6 +92,22 @@ def _periodic_component(u: np.ndarray) -> np.ndarray:
     return (u - np.real(np.fft.ifft2(smooth_hat))).astype(np.float32)
 
 
+def _hatching(rng: np.random.Generator, period: int, spacing: float = 10.0, length: float = 60.0,
+              angle: float = 45.0) -> np.ndarray:
+    """Thin dark pen lines on white paper, on the torus: segments about `length` px long (0.5-1.5x), near
+    `angle` degrees (6 degrees of scatter), as many as cover the tile about 1.5 times at `spacing` px apart.
+    Each is drawn once on a 3 x 3 tiled sheet and the nine tiles are folded onto one, so a line that leaves
+    the tile comes back on the other side."""
+    sheet = np.zeros((3 * period, 3 * period), np.uint8)
+    for _ in range(max(1, round(1.5 * period * period / (spacing * length)))):
+        y, x = rng.uniform(period, 2 * period, 2)
+        a, half = np.deg2rad(angle + rng.normal(0.0, 6.0)), 0.5 * length * rng.uniform(0.5, 1.5)
+        dx, dy = half * np.cos(a), half * np.sin(a)
+        cv2.line(sheet, (round(x - dx), round(y - dy)), (round(x + dx), round(y + dy)), 255, 1, cv2.LINE_AA)
+    ink = sheet.reshape(3, period, 3, period).max((0, 2)).astype(np.float32) / 255.0
+    return _normed(-ink)
+
+
 def painting_tile(paintings: list[np.ndarray], period: int = CANVAS_PERIOD, seed: int = 1234,
                   candidates: int = 256) -> np.ndarray:
     """A canvas cut from the paintings themselves (grey float images, any size >= period): the grey detail
@@ -108,6 +124,8 @@ def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 12
     "blobs": band-limited noise (sigma 1.5 px). "strokes": white noise smeared along a slowly turning
     direction field (6 px each way): short oriented dashes, the form of a brush mark. "strokes_multi": those
     dashes plus wider, longer ones (5 px wide, 24 px long) along the same field: marks at two scales.
+    "hatching": thin straight pen lines about 60 px long, mostly along one diagonal, on a blank ground (a
+    drawing's shading; `_hatching`).
     "bands": long parallel wavy bands about 9 px apart (a diagonal cosine whose phase a slow noise bends;
     Munch's swirls). "cells": flat Voronoi patches with sharp borders (stained glass, Kandinsky's planes).
     "painting" and "painting_marks" need the paintings (`painting_tile`, `synth.synthesized_tile`): here they are
@@ -119,6 +137,8 @@ def canvas_tile(form: str = "blobs", period: int = CANVAS_PERIOD, seed: int = 12
         return _periodic_lowpass_noise(rng, period, 1.5)
     if form == "cells":
         return _cells(rng, period)
+    if form == "hatching":
+        return _hatching(rng, period)
     if form == "bands":
         gy, gx = np.mgrid[0:period, 0:period].astype(np.float64)
         phase = 2 * np.pi * round(period / 12.8) * (gx + gy) / period  # integer frequency: the tile wraps
