@@ -110,6 +110,9 @@ CANDIDATES = {
     # marks, named less (docs/research/painter_round21.md); kept so that the result can be rebuilt
     "painter_marks512_e128_wall2": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
                                         analogy_canvas_exemplar=128, analogy_wall_gain=2.0),
+    # a drawing's wall: pen lines along one diagonal, for ink sketch, whose wall patches the identifier reads as
+    # photo (docs/research/painter_round21.md)
+    "painter_hatching": dict(analogy_canvas_form="hatching", analogy_canvas_period=512),
 }
 
 
