@@ -88,7 +88,7 @@ def synthesized_tile(greys: list[np.ndarray], period: int, seed: int = 1234, blo
     side = int(np.ceil(step)) + 2 * overlap  # each block reaches `overlap` past its core on every side
     if 0 < exemplar < side:
         raise CanvasSettingsError(f"the canvas exemplar ({exemplar} px) must hold a whole block with its overlaps "
-                         f"({side} px at a {block} px block): make it larger or the block smaller")
+                                  f"({side} px at a {block} px block): make it larger or the block smaller")
     details = [g - cv2.GaussianBlur(g, (0, 0), DETAIL_SIGMA) for g in greys]
     if exemplar > 0:
         details = [even_crop(details, exemplar, np.random.default_rng(seed))]
