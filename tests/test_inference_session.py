@@ -98,3 +98,30 @@ def test_real_onnxruntime_fallback_is_explained(monkeypatch):
     assert "fell back to the CPU" in s.fallback_reason
     assert len(s.fallback_reason) > 60
     assert s.run(np.zeros((48, 64, 3), np.uint8)).shape == (48, 64, 3)
+
+
+def test_sessions_share_one_arena_and_paint_the_same_pictures(photo, monkeypatch):
+    """The process's shared onnxruntime arena is registered and used, and a style paints the same picture
+    with it as from the heap (the arena only changes where the tensors live)."""
+    from vst_desktop.inference import session as session_module
+
+    shared = [StyleSession(builtin_styles_dir() / name, prefer_gpu=False) for name in ("van-gogh.onnx", "monet.onnx")]
+    assert session_module._use_shared_arena()
+    monkeypatch.setattr(session_module, "_shared_arena", False)  # the heap, as where onnxruntime has no shared arena
+    heap = [StyleSession(builtin_styles_dir() / name, prefer_gpu=False) for name in ("van-gogh.onnx", "monet.onnx")]
+    for a, b in zip(shared, heap, strict=True):
+        for _ in range(2):  # the second run reuses the arena's blocks
+            assert np.array_equal(a.run(photo), b.run(photo))
+
+
+def test_a_failed_arena_registration_falls_back_to_the_heap(photo, monkeypatch):
+    from vst_desktop.inference import session as session_module
+
+    def refuse(*_args):
+        raise RuntimeError("no shared allocators here")
+
+    monkeypatch.setattr(session_module, "_shared_arena", None)
+    monkeypatch.setattr(session_module.ort, "create_and_register_allocator", refuse)
+    s = StyleSession(builtin_styles_dir() / "bw_film.onnx", prefer_gpu=False, threads=1)
+    assert session_module._shared_arena is False
+    assert s.run(photo).shape == photo.shape

@@ -99,15 +99,42 @@ def _reason_from_log(text: str) -> str:
     return ""
 
 
+_SHARED_ARENA_LOCK = threading.Lock()
+_shared_arena: bool | None = None  # None: not tried yet; then whether it is registered
+
+
+def _use_shared_arena() -> bool:
+    """One onnxruntime memory arena for every session of the process, registered on first use.
+
+    Without an arena every run allocates its intermediate tensors from the heap again, which cost the plane
+    styles about 10% of their frame time at 640x360 (docs/research/painter_round22.md). An arena per session
+    keeps each session's peak reserved, and the live window holds several sessions (the live style, the
+    gallery's thumbnails, warm-ups): it added ~190 MB to the app's RSS. One shared arena keeps only the peak
+    of what runs at once. It grows by what is asked ("same as requested"), not by powers of two."""
+    global _shared_arena
+    with _SHARED_ARENA_LOCK:
+        if _shared_arena is None:
+            try:
+                info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+                ort.create_and_register_allocator(info, ort.OrtArenaCfg(0, 1, -1, -1))
+                _shared_arena = True
+            except (RuntimeError, AttributeError, *ORT_ERRORS) as e:  # an older onnxruntime: per-run heap
+                log.info("onnxruntime's shared arena is not available (%s); sessions use the heap", e)
+                _shared_arena = False
+        return _shared_arena
+
+
 def _session_options(threads: int | None) -> ort.SessionOptions:
     so = ort.SessionOptions()
     so.intra_op_num_threads = int(threads or prov.physical_cores())
     so.inter_op_num_threads = 1
-    # No per-session arena: a dropped session's memory goes back to the heap (and the OS) instead of staying
-    # reserved; an hour of style switching grew RSS without bound with it, at 1-2% frame time (measured).
+    # No arena of the session's own (a dropped session's memory goes back to the heap, and the OS, instead
+    # of staying reserved); the process's shared one where it can be registered.
     so.enable_cpu_mem_arena = False
-    # Without the arena, the memory pattern (planned from the first run's shapes) made a graph with a second
-    # image input (a canvas style) 60% slower at 640x360, and gained nothing on the others (measured).
+    if _use_shared_arena():
+        so.add_session_config_entry("session.use_env_allocators", "1")
+    # The memory pattern (planned from the first run's shapes) made a graph with a second image input (a
+    # canvas style) 60% slower at 640x360 without an arena, and gained nothing on the others (measured).
     so.enable_mem_pattern = False
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
