@@ -113,6 +113,12 @@ CANDIDATES = {
     # a drawing's wall: pen lines along one diagonal, for ink sketch, whose wall patches the identifier reads as
     # photo (docs/research/painter_round21.md)
     "painter_hatching": dict(analogy_canvas_form="hatching", analogy_canvas_period=512),
+    # the planes in two passes instead of three: the planes are a third of a plane style's frame time, and
+    # the three slowest styles miss 30 fps end to end at 640x360 (docs/research/painter_round22.md)
+    "painter_marks512_e128_p2": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
+                                     analogy_canvas_exemplar=128, analogy_flatten_passes=2),
+    "painter_marks512_b64_p2": dict(analogy_canvas_form="painting_marks", analogy_canvas_period=512,
+                                    analogy_canvas_block=64, analogy_flatten_passes=2),
 }
 
 
@@ -122,8 +128,9 @@ def candidate_styles(recipe: str) -> list[BuiltinStyle]:
         raise ValueError(f"unknown candidate recipe {recipe!r}")
     # the painter classifier tells the folder from the other shared painters (its own folder is skipped)
     reference = dict(painter_reference=str(SHARED / "styles"))
-    return [BuiltinStyle(s.folder, s.name, dict(PAINTER_RECIPE, **reference, **PAINTER_REDRAW[s.folder],
-                                                 **CANDIDATES[recipe])) for s in STYLES]
+    # later settings win: the candidate's over the folder's redraw stage (e.g. the planes' passes)
+    return [BuiltinStyle(s.folder, s.name, {**PAINTER_RECIPE, **reference, **PAINTER_REDRAW[s.folder],
+                                            **CANDIDATES[recipe]}) for s in STYLES]
 
 
 def unverified_files() -> set[str]:

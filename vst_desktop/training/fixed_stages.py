@@ -43,7 +43,9 @@ class ColourStage(nn.Module):
             self.bias.copy_(torch.as_tensor(bias, dtype=torch.float32))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = F.conv2d(x, self.matrix.view(3, 3, 1, 1), self.bias)
+        # Three groups, each reading all of x for one output channel: as a plain 1x1 conv onnxruntime runs it
+        # in its blocked layout, with reorders around it that cost more than the transform.
+        y = F.conv2d(torch.cat([x, x, x], 1), self.matrix.view(3, 3, 1, 1), self.bias, groups=3)
         return y.clamp(0.0, self.top)
 
 
@@ -203,7 +205,9 @@ class LeadStage(nn.Module):
     def gradient(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 2, H, W): the blurred grey's Sobel x and y."""
         g = F.pad(grey(x), (4, 4, 4, 4), mode="replicate")
-        return F.conv2d(F.conv2d(g, self.across), self.down, groups=2)
+        # The grey twice, each copy filtered by its own kernel (groups=2): as one conv to two channels,
+        # onnxruntime runs the pass in its blocked layout and reorders its output, three times the cost.
+        return F.conv2d(F.conv2d(torch.cat([g, g], 1), self.across, groups=2), self.down, groups=2)
 
     def lines(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 1, H, W) in [0, 1]: how dark each pixel's line is at full darkness."""
