@@ -86,3 +86,23 @@ def test_a_generator_with_lines_exports_and_matches_torch(tmp_path, shared_data)
         generator.last_conv.weight.normal_(0, 0.05)
     path = export_onnx(generator, tmp_path / "lead.onnx")
     assert check_parity(generator, path, parity_frames(2)) <= PARITY_TOLERANCE
+
+
+def test_the_fixed_stages_export_no_plain_convolution_to_a_few_channels(tmp_path, shared_data):
+    """onnxruntime runs a plain (group 1) convolution in its blocked layout with reorders around it; to three
+    or fewer channels at full resolution the reorders cost more than the arithmetic (2-3 ms a frame at
+    640x360: docs/research/painter_round22.md). The colour stage and the lines are written as grouped
+    convolutions for that reason; only the residual network's own layers may be plain."""
+    import onnx
+
+    stages = generator_stages(config(shared_data, analogy_lead=0.8))
+    generator = build_generator("painter", **stages).eval()
+    assert generator.colour is not None and generator.lead is not None
+    model = onnx.load(str(export_onnx(generator, tmp_path / "stages.onnx")))
+    weights = {init.name: init.dims for init in model.graph.initializer}
+    fixed = [n for n in model.graph.node if n.op_type == "Conv" and ("/colour/" in n.name or "/lead/" in n.name)]
+    assert len(fixed) == 3  # the colour matrix, the lines' two passes
+    for node in fixed:
+        group = next((a.i for a in node.attribute if a.name == "group"), 1)
+        out_channels = weights[node.input[1]][0] if node.input[1] in weights else None
+        assert group > 1, f"{node.name} is a plain convolution to {out_channels} channels"
