@@ -268,6 +268,7 @@ def build_window(recordings_dir: Path):
     """The app's own window on the demo clip, set up as app.py does (minus settings from disk)."""
     from PySide6.QtWidgets import QApplication
 
+    from vst_desktop.core.memory import reuse_large_blocks
     from vst_desktop.core.settings import Settings
     from vst_desktop.styles.library import StyleLibrary
     from vst_desktop.ui.common import qt_workarounds
@@ -275,6 +276,7 @@ def build_window(recordings_dir: Path):
     from vst_desktop.ui.common.theme import apply_dark_theme
     from vst_desktop.ui.live.main_window import MainWindow
 
+    reuse_large_blocks()  # as the command line's main() does for the app
     qt_workarounds.install()  # without it PySide6 6.12 on CPython < 3.12 aborts within minutes
     route_qt_messages_to_logging()
     app = QApplication.instance() or QApplication([sys.argv[0]])

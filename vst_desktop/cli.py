@@ -14,6 +14,7 @@ import sys
 from vst_desktop.core.argtypes import positive_int, positive_seconds, unit_interval
 from vst_desktop.core.errors import VstError, report
 from vst_desktop.core.logging_setup import setup_logging
+from vst_desktop.core.memory import reuse_large_blocks
 
 log = logging.getLogger("vst_desktop")
 
@@ -309,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    reuse_large_blocks()  # before the first frame: each frame's arrays come from the heap, not fresh pages
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "accepts_any_options", False):
