@@ -31,13 +31,9 @@ def _libc_function(name: str):
         return None
 
 
-def _malloc_trim():
-    return _libc_function("malloc_trim")
-
-
 def release_freed_memory() -> bool:
     """Return freed heap pages to the OS where the C library can; True when it did anything."""
-    trim = _malloc_trim()
+    trim = _libc_function("malloc_trim")
     return bool(trim(0)) if trim is not None else False
 
 
